@@ -1,0 +1,23 @@
+#include <memory>
+
+#include "commands.h"
+#include "synthgen/tasks/sample_task.h"
+
+namespace synthgen::app {
+
+Command add_sample_command(CLI::App& app) {
+  auto request = std::make_shared<SampleRequest>();
+  CLI::App* cmd = app.add_subcommand("sample", "Generate an image data set (PNGs + manifest.csv) or a grid");
+  cmd->add_option("--checkpoint", request->checkpoint, "Checkpoint file or run folder")->required();
+  cmd->add_option("--num", request->num, "Number of images")->required();
+  cmd->add_option("--out", request->out_dir, "Output folder for the PNG files and manifest.csv");
+  cmd->add_option("--grid", request->grid_path, "Write one PNG grid of the images here instead");
+  cmd->add_option("--batch", request->batch, "Images per generator call")->capture_default_str();
+  cmd->add_option("--seed", request->seed, "Image i is made from seed + i")->capture_default_str();
+  cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
+  cmd->add_flag("--overwrite", request->overwrite, "Allow a non-empty --out folder");
+  return {cmd, [request] { return run_sample(*request); }};
+}
+
+}  // namespace synthgen::app

@@ -1,0 +1,61 @@
+// The run configuration: plain structs with documented defaults. A YAML file under configs/ sets
+// them, `--set key=value` overrides them, and the resolved copy is written into every run folder.
+// The schema (key names, checks, documentation lines) lives in lib/src/config/schema.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace synthgen {
+
+struct ModelConfig {
+  std::string family = "dcgan";  // model family: dcgan
+  int latent_dim = 100;          // size of the generator's input noise z
+  int base_channels = 64;        // feature maps at the highest resolution of G and D (ngf / ndf)
+  std::string norm = "batch";    // normalisation inside G and D: batch | none
+};
+
+struct DataConfig {
+  std::string source = "fashion-mnist";  // fashion-mnist | idx | folder
+  // fashion-mnist: folder holding the four gzipped IDX files ("" = the Debian package's folder);
+  // idx: the images file (.gz or raw); folder: the root folder of the images.
+  std::string path = "";
+  std::string labels = "";          // idx only: the labels file, optional
+  std::string split = "train";      // fashion-mnist only: train | test
+  int image_size = 32;              // images are resized (shorter side) and centre-cropped to this
+  int channels = 1;                 // 1 = grey, 3 = RGB; files are converted as needed
+  bool random_flip = false;         // random horizontal flip of training images
+  std::int64_t max_images = 0;      // use only the first N images (0 = all): for smoke tests
+  int max_image_side = 16384;       // files claiming a larger width or height are rejected unread
+};
+
+struct TrainConfig {
+  std::int64_t steps = 5000;             // optimisation steps (one D and one G update each)
+  int batch_size = 64;                   // images per step
+  double lr = 2e-4;                      // Adam learning rate of G and D
+  std::vector<double> betas = {0.5, 0.999};  // Adam (beta1, beta2)
+  std::string loss = "nonsaturating";    // GAN loss: nonsaturating | minimax
+  std::int64_t log_every = 50;           // steps between metrics.jsonl lines and plain log lines
+  std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
+  std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)
+  int grid_size = 64;                    // images in each sample grid (fixed latents)
+};
+
+struct RunConfig {
+  std::uint64_t seed = 0;          // seeds weights, latents, data order and augmentation
+  std::string device = "auto";     // auto | cpu | cuda | cuda:N
+  int threads = 0;                 // CPU threads; 0 is written "auto" and means every core
+  std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast, CUDA only)
+  bool cudnn_benchmark = true;     // let cuDNN pick the fastest kernels (CUDA only)
+  std::string out_root = "runs";   // where run folders go when `train --out` is not given
+};
+
+struct Config {
+  ModelConfig model;
+  DataConfig data;
+  TrainConfig train;
+  RunConfig run;
+};
+
+}  // namespace synthgen

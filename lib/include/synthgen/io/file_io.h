@@ -1,0 +1,21 @@
+// Whole-file reads and atomic writes with every system call checked: a full disk or a missing
+// folder is an error, never a silently short file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace synthgen::io {
+
+// The whole content of a file. Throws RuntimeError "cannot read 'path': <reason>".
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+
+// Replaces `path` with `size` bytes atomically: the data goes to a new temporary file in the same
+// folder, which is then renamed over `path`. With `sync`, the file is fsynced before the rename and
+// the folder after it, so that the new content survives a crash. On failure the temporary is
+// removed, `path` keeps its old content, and RuntimeError names the path and the reason.
+void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool sync);
+
+}  // namespace synthgen::io

@@ -1,0 +1,150 @@
+// The schema: every config key with its documentation line and its check.
+#include <fmt/format.h>
+
+#include "fields.h"
+#include "value_codecs.h"
+
+namespace synthgen::config_detail {
+namespace {
+
+constexpr std::int64_t kMaxSteps = std::int64_t{1} << 40;
+
+// Small helpers that bind one member to a Field of the right type.
+class Schema {
+ public:
+  explicit Schema(std::vector<Field>& fields) : fields_(fields) {}
+
+  void flag(const std::string& key, bool& value, const std::string& doc) {
+    add(key, doc, [&value](const YAML::Node& n) { value = parse_bool(n); },
+        [&value] { return std::string(value ? "true" : "false"); });
+  }
+  template <class Int>
+  void integer(const std::string& key, Int& value, IntRange range, const std::string& doc) {
+    add(key, doc, [&value, range](const YAML::Node& n) { value = static_cast<Int>(parse_int(n, range)); },
+        [&value] { return std::to_string(value); });
+  }
+  template <class Int>
+  void integer_choice(const std::string& key, Int& value, std::vector<std::int64_t> choices,
+                      const std::string& doc) {
+    add(key, doc,
+        [&value, choices](const YAML::Node& n) { value = static_cast<Int>(parse_int_choice(n, choices)); },
+        [&value] { return std::to_string(value); });
+  }
+  void seed(const std::string& key, std::uint64_t& value, const std::string& doc) {
+    add(key, doc, [&value](const YAML::Node& n) { value = parse_uint64(n); },
+        [&value] { return std::to_string(value); });
+  }
+  void real(const std::string& key, double& value, RealRange range, const std::string& doc) {
+    add(key, doc, [&value, range](const YAML::Node& n) { value = parse_real(n, range); },
+        [&value] { return format_real(value); });
+  }
+  void text(const std::string& key, std::string& value, const std::string& doc) {
+    add(key, doc, [&value](const YAML::Node& n) { value = parse_string(n); },
+        [&value] { return format_string(value); });
+  }
+  void choice(const std::string& key, std::string& value, std::vector<std::string> choices,
+              const std::string& doc) {
+    add(key, doc,
+        [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
+        [&value] { return format_string(value); });
+  }
+  void reals(const std::string& key, std::vector<double>& value, std::size_t count, RealRange range,
+             const std::string& doc) {
+    add(key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
+        [&value] { return format_reals(value); });
+  }
+  void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
+    add(key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
+        [&value] { return value == 0 ? std::string("auto") : std::to_string(value); });
+  }
+  void device(const std::string& key, std::string& value, const std::string& doc) {
+    add(key, doc,
+        [&value](const YAML::Node& n) {
+          const std::string text = parse_string(n);
+          const bool indexed = text.rfind("cuda:", 0) == 0 && text.size() > 5 &&
+                               text.find_first_not_of("0123456789", 5) == std::string::npos;
+          if (text != "auto" && text != "cpu" && text != "cuda" && !indexed) {
+            throw FieldError(fmt::format("expected auto, cpu, cuda or cuda:N, got '{}'", text));
+          }
+          value = text;
+        },
+        [&value] { return format_string(value); });
+  }
+
+ private:
+  void add(const std::string& key, const std::string& doc, std::function<void(const YAML::Node&)> read,
+           std::function<std::string()> text) {
+    fields_.push_back({key, doc, std::move(read), std::move(text)});
+  }
+  std::vector<Field>& fields_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& model_family_names() {
+  static const std::vector<std::string> names = {"dcgan"};
+  return names;
+}
+
+std::vector<Field> config_fields(Config& c) {
+  std::vector<Field> fields;
+  Schema s(fields);
+  const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
+
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan");
+  s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
+  s.integer("model.base_channels", c.model.base_channels, {1, 4096},
+            "feature maps at the highest resolution of G and D (DCGAN's ngf/ndf)");
+  s.choice("model.norm", c.model.norm, {"batch", "none"}, "normalisation inside G and D: batch | none");
+
+  s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder"},
+           "fashion-mnist | idx | folder");
+  s.text("data.path", c.data.path,
+         "fashion-mnist: folder of the .gz files (empty = Debian's); idx: images file; folder: root");
+  s.text("data.labels", c.data.labels, "idx only: labels file (optional)");
+  s.choice("data.split", c.data.split, {"train", "test"}, "fashion-mnist only: train | test");
+  s.integer("data.image_size", c.data.image_size, {4, 4096},
+            "images are resized (shorter side) and centre-cropped to this many pixels");
+  s.integer_choice("data.channels", c.data.channels, {1, 3}, "1 = grey, 3 = RGB (files are converted)");
+  s.flag("data.random_flip", c.data.random_flip, "random horizontal flips of training images");
+  s.integer("data.max_images", c.data.max_images, {0, std::numeric_limits<std::int64_t>::max()},
+            "use only the first N images (0 = all)");
+  s.integer("data.max_image_side", c.data.max_image_side, {1, 1 << 20},
+            "files claiming a larger width or height are rejected before decoding");
+
+  s.integer("train.steps", c.train.steps, {1, kMaxSteps}, "optimisation steps (one D and one G update each)");
+  s.integer("train.batch_size", c.train.batch_size, {1, 65536}, "images per step");
+  s.real("train.lr", c.train.lr, positive, "Adam learning rate of G and D");
+  s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
+  s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax"}, "GAN loss: nonsaturating | minimax");
+  s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
+  s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
+            "steps between sample grids (0 = only at the end)");
+  s.integer("train.checkpoint_every", c.train.checkpoint_every, {0, kMaxSteps},
+            "steps between kept checkpoints (0 = only at the end)");
+  s.integer("train.grid_size", c.train.grid_size, {1, 1024}, "images in each sample grid");
+
+  s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
+  s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
+  s.auto_count("run.threads", c.run.threads, 4096, "CPU threads: auto (every core) or a count");
+  s.choice("run.precision", c.run.precision, {"fp32", "bf16", "fp16"},
+           "fp32 | bf16 | fp16 (autocast, CUDA only)");
+  s.flag("run.cudnn_benchmark", c.run.cudnn_benchmark, "let cuDNN pick the fastest kernels (CUDA only)");
+  s.text("run.out_root", c.run.out_root, "where run folders go when `train --out` is not given");
+  return fields;
+}
+
+std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config& c) {
+  std::vector<std::pair<std::string, std::string>> errors;
+  if ((c.data.source == "idx" || c.data.source == "folder") && c.data.path.empty()) {
+    errors.emplace_back("data.source", fmt::format("data.path is required when data.source is {}", c.data.source));
+  }
+  if (!c.data.labels.empty() && c.data.source != "idx") {
+    errors.emplace_back("data.labels",
+                        fmt::format("data.labels is only used with data.source idx, not {}", c.data.source));
+  }
+  if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
+  return errors;
+}
+
+}  // namespace synthgen::config_detail

@@ -1,0 +1,162 @@
+#include "synthgen/tasks/sample_task.h"
+
+#include <fmt/format.h>
+
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/core/interrupt.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/runtime.h"
+#include "synthgen/io/checkpoint.h"
+#include "synthgen/io/file_io.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/metrics_log.h"
+
+namespace synthgen {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int digits(std::int64_t value) {
+  int count = 1;
+  while (value >= 10) {
+    value /= 10;
+    ++count;
+  }
+  return count;
+}
+
+void check_request(const SampleRequest& request) {
+  if (request.num < 1) throw UsageError(fmt::format("--num: expected a count >= 1, got {}", request.num));
+  if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
+  if (request.grid_path.empty() && request.out_dir.empty()) {
+    throw UsageError("sample needs --out DIR (an image folder) or --grid FILE (one grid image)");
+  }
+  if (!request.grid_path.empty() && !request.out_dir.empty()) {
+    throw UsageError("--out and --grid exclude each other: --grid writes one image instead of a folder");
+  }
+  if (!request.grid_path.empty() && request.num > 4096) {
+    throw UsageError(fmt::format("--grid: at most 4096 images in one grid, got --num {}", request.num));
+  }
+}
+
+void prepare_out_dir(const SampleRequest& request) {
+  std::error_code ec;
+  const fs::path out(request.out_dir);
+  if (fs::exists(out, ec)) {
+    if (!fs::is_directory(out, ec)) {
+      throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
+    }
+    if (!request.overwrite && fs::directory_iterator(out, ec) != fs::directory_iterator()) {
+      throw UsageError(fmt::format(
+          "--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
+    }
+  }
+  fs::create_directories(out, ec);
+  if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", request.out_dir, ec.message()));
+}
+
+}  // namespace
+
+int run_sample(const SampleRequest& request) {
+  check_request(request);
+  const std::string path = io::resolve_checkpoint_path(request.checkpoint);
+  RunConfig run;
+  run.device = request.device;
+  run.threads = request.threads;
+  const Runtime runtime = setup_runtime(run);
+  keep_freed_memory();
+  install_interrupt_handlers();
+
+  io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
+  const Config config = load_config_text(checkpoint.meta.config_yaml, path);
+  torch::serialize::InputArchive trainer_part;
+  checkpoint.archive.read("trainer", trainer_part);
+  const auto generator = train::load_generator(config, trainer_part, runtime.device);
+  generator->fuse_for_inference();
+  torch::InferenceMode inference;
+
+  if (!request.grid_path.empty()) {
+    const torch::Tensor images = generator->forward(
+        train::latents_for_seeds(request.seed, request.num, generator->latent_dim(), runtime.device));
+    io::write_png(request.grid_path, io::make_grid(io::to_uint8_images(images)));
+    log_info("wrote a grid of {} images to {}", request.num, request.grid_path);
+    return 0;
+  }
+
+  prepare_out_dir(request);
+  const int width = std::max(6, digits(request.num - 1));
+  const fs::path out(request.out_dir);
+  const Clock::time_point start = Clock::now();
+  std::int64_t done = 0;
+  double last_report = 0.0;
+  while (done < request.num) {
+    if (const int signal = interrupt_signal()) {
+      log_status_done();
+      log_info("stopped after {} of {} images (signal {}); no manifest.csv was written", done,
+               request.num, signal);
+      return interrupt_exit_code(signal);
+    }
+    const std::int64_t count = std::min<std::int64_t>(request.batch, request.num - done);
+    const torch::Tensor images = io::to_uint8_images(generator->forward(train::latents_for_seeds(
+        request.seed + static_cast<std::uint64_t>(done), count, generator->latent_dim(), runtime.device)));
+    // HWC bytes, so that the worker threads below touch plain memory and no tensors.
+    const torch::Tensor pixels = images.permute({0, 2, 3, 1}).contiguous();
+    const std::size_t image_bytes = static_cast<std::size_t>(pixels[0].numel());
+    const std::uint8_t* base = pixels.data_ptr<std::uint8_t>();
+    io::Image shape;
+    shape.height = static_cast<int>(pixels.size(1));
+    shape.width = static_cast<int>(pixels.size(2));
+    shape.channels = static_cast<int>(pixels.size(3));
+    // PNG encoding and writing dominate for small images: spread them over the threads.
+    std::atomic<bool> failed{false};
+    std::string failure;
+    std::mutex failure_mutex;
+    at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end && !failed; ++i) {
+        try {
+          io::Image image = shape;
+          image.pixels.assign(base + i * image_bytes, base + (i + 1) * image_bytes);
+          io::write_png((out / fmt::format("{:0{}d}.png", done + i, width)).string(), image);
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failed.exchange(true)) failure = e.what();
+        }
+      }
+    });
+    if (failed) throw RuntimeError(fmt::format("{} (after {} complete images)", failure, done));
+    done += count;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (elapsed - last_report > 0.5 || done == request.num) {
+      last_report = elapsed;
+      const double rate = static_cast<double>(done) / std::max(elapsed, 1e-9);
+      const std::string line =
+          fmt::format("sampled {}/{} | {:.0f} img/s | ETA {}", done, request.num, rate,
+                      train::format_duration(static_cast<double>(request.num - done) / rate));
+      if (stderr_is_terminal()) log_status(line);
+    }
+  }
+  log_status_done();
+
+  // The manifest comes last: its presence says the folder is complete.
+  std::string manifest = "file,seed\n";
+  for (std::int64_t i = 0; i < request.num; ++i) {
+    manifest += fmt::format("{:0{}d}.png,{}\n", i, width, request.seed + static_cast<std::uint64_t>(i));
+  }
+  io::write_file_atomic((out / "manifest.csv").string(), manifest.data(), manifest.size(), /*sync=*/true);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  log_info("wrote {} images and manifest.csv to {} in {} ({:.0f} img/s)", request.num,
+           request.out_dir, train::format_duration(elapsed), static_cast<double>(request.num) / elapsed);
+  return 0;
+}
+
+}  // namespace synthgen

@@ -1,0 +1,140 @@
+#include "synthgen/tasks/train_task.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <set>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/core/interrupt.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/runtime.h"
+#include "synthgen/io/checkpoint.h"
+#include "synthgen/io/file_io.h"
+#include "synthgen/train/train_loop.h"
+
+namespace synthgen {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What may change when a run is continued: how long and where it runs, never what it trains.
+const std::set<std::string> kResumeChangeableKeys = {
+    "train.steps",  "train.log_every", "train.sample_every", "train.checkpoint_every",
+    "run.device",   "run.threads",     "run.cudnn_benchmark", "run.out_root"};
+
+std::string timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y%m%d-%H%M%S", &local);
+  return text;
+}
+
+bool is_empty_folder(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) && fs::directory_iterator(path, ec) == fs::directory_iterator();
+}
+
+fs::path make_run_folder(const Config& config, const TrainRequest& request) {
+  fs::path folder;
+  if (!request.out_dir.empty()) {
+    folder = request.out_dir;
+    std::error_code ec;
+    if (fs::exists(folder, ec) && !is_empty_folder(folder)) {
+      throw UsageError(fmt::format(
+          "run folder '{}' already exists and is not empty: continue it with --resume {} or choose "
+          "another --out",
+          folder.string(), folder.string()));
+    }
+  } else {
+    const std::string name = fs::path(request.config_path).stem().string() + "-" + timestamp();
+    folder = fs::path(config.run.out_root) / name;
+    for (int suffix = 2; fs::exists(folder); ++suffix) {
+      folder = fs::path(config.run.out_root) / fmt::format("{}-{}", name, suffix);
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) {
+    throw RuntimeError(fmt::format("cannot create run folder '{}': {}", folder.string(), ec.message()));
+  }
+  return folder;
+}
+
+void write_config(const fs::path& path, const Config& config) {
+  const std::string text = dump_config(config);
+  io::write_file_atomic(path.string(), text.data(), text.size(), /*sync=*/true);
+}
+
+int start_new_run(const TrainRequest& request) {
+  Config config = load_config(request.config_path, request.overrides);
+  if (request.print_config) {
+    std::cout << dump_config(config);
+    return 0;
+  }
+  const Runtime runtime = setup_runtime(config.run);
+  train::RunPaths paths{make_run_folder(config, request)};
+  write_config(paths.config(), config);
+  return train::run_training(config, paths, runtime, std::nullopt);
+}
+
+int resume_run(const TrainRequest& request) {
+  train::RunPaths paths{fs::path(request.resume_dir)};
+  std::error_code ec;
+  if (!fs::is_directory(paths.root, ec)) {
+    throw UsageError(fmt::format("--resume '{}': no such run folder", request.resume_dir));
+  }
+  if (!fs::exists(paths.latest(), ec)) {
+    throw UsageError(fmt::format(
+        "--resume '{}': expected a run folder with checkpoints/latest.ckpt, found none; nothing to "
+        "continue (a run saves its first checkpoint at train.checkpoint_every or when stopped)",
+        request.resume_dir));
+  }
+  io::LoadedCheckpoint checkpoint = io::load_checkpoint(paths.latest().string());
+  // The checkpoint's own config is the truth; only how long and where the run goes may change.
+  const Config saved = load_config_text(checkpoint.meta.config_yaml, paths.latest().string());
+  Config config = saved;
+  apply_overrides(config, request.overrides);
+  std::vector<std::string> refused;
+  for (const std::string& key : changed_keys(saved, config)) {
+    if (kResumeChangeableKeys.count(key) == 0) refused.push_back(key);
+  }
+  if (!refused.empty()) {
+    throw UsageError(fmt::format(
+        "--resume cannot change {} (it would no longer be the same run); these may change: {}",
+        fmt::join(refused, ", "), fmt::join(kResumeChangeableKeys, ", ")));
+  }
+  if (request.print_config) {
+    std::cout << dump_config(config);
+    return 0;
+  }
+  if (!changed_keys(saved, config).empty()) write_config(paths.config(), config);
+  const Runtime runtime = setup_runtime(config.run);
+  // Optimizer states must sit on the parameters' device: reload there once it is known.
+  if (!runtime.device.is_cpu()) checkpoint = io::load_checkpoint(paths.latest().string(), runtime.device);
+  return train::run_training(config, paths, runtime, std::move(checkpoint));
+}
+
+}  // namespace
+
+int run_train(const TrainRequest& request) {
+  if (!request.resume_dir.empty() && !request.config_path.empty()) {
+    throw UsageError("--config and --resume exclude each other: a resumed run uses its own config "
+                     "(change its length with --set train.steps=N)");
+  }
+  if (request.resume_dir.empty() && request.config_path.empty()) {
+    throw UsageError("train needs --config FILE or --resume RUN_DIR");
+  }
+  install_interrupt_handlers();
+  return request.resume_dir.empty() ? start_new_run(request) : resume_run(request);
+}
+
+}  // namespace synthgen

@@ -1,0 +1,300 @@
+#include "synthgen/train/train_loop.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/core/interrupt.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/rng_state.h"
+#include "synthgen/data/batches.h"
+#include "synthgen/data/dataset.h"
+#include "synthgen/io/file_io.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/train/metrics_log.h"
+#include "synthgen/train/trainer.h"
+
+namespace synthgen::train {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void make_folder(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw RuntimeError(fmt::format("cannot create folder '{}': {}", path.string(), ec.message()));
+}
+
+// Points latest.ckpt at a finished step checkpoint: a hard link renamed into place (atomic, no
+// copy), or a copy where the file system has no hard links.
+void publish_latest(const fs::path& step_file, const fs::path& latest) {
+  const fs::path temporary = latest.string() + ".link.tmp";
+  std::error_code ec;
+  fs::remove(temporary, ec);
+  if (::link(step_file.c_str(), temporary.c_str()) == 0 &&
+      std::rename(temporary.c_str(), latest.c_str()) == 0) {
+    return;
+  }
+  fs::remove(temporary, ec);
+  const std::vector<std::uint8_t> bytes = io::read_file_bytes(step_file.string());
+  io::write_file_atomic(latest.string(), bytes.data(), bytes.size(), /*sync=*/true);
+}
+
+// Everything an exact continuation needs besides the trainer's own state.
+struct LoopState {
+  std::int64_t step = 0;
+  data::IndexStream::State stream;
+  double elapsed_seconds = 0.0;  // over all sessions of the run
+};
+
+void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState& state,
+                      const torch::Device& device) {
+  archive.write("state/data_epoch", c10::IValue(state.stream.epoch));
+  archive.write("state/data_position", c10::IValue(state.stream.position));
+  archive.write("state/elapsed_s", c10::IValue(state.elapsed_seconds));
+  archive.write("state/rng_cpu", get_rng_state(torch::kCPU));
+  if (device.is_cuda()) archive.write("state/rng_cuda", get_rng_state(device));
+}
+
+LoopState read_loop_state(torch::serialize::InputArchive& archive, std::int64_t step,
+                          const torch::Device& device) {
+  LoopState state;
+  state.step = step;
+  c10::IValue value;
+  archive.read("state/data_epoch", value);
+  state.stream.epoch = value.toInt();
+  archive.read("state/data_position", value);
+  state.stream.position = value.toInt();
+  archive.read("state/elapsed_s", value);
+  state.elapsed_seconds = value.toDouble();
+  torch::Tensor rng;
+  archive.read("state/rng_cpu", rng);
+  set_rng_state(torch::kCPU, rng.to(torch::kCPU));
+  if (device.is_cuda()) {
+    torch::Tensor cuda_rng;
+    if (archive.try_read("state/rng_cuda", cuda_rng)) set_rng_state(device, cuda_rng.to(torch::kCPU));
+  }
+  return state;
+}
+
+class Session {
+ public:
+  Session(const Config& config, const RunPaths& paths, const Runtime& runtime)
+      : config_(config), paths_(paths), runtime_(runtime) {}
+
+  int run(std::optional<io::LoadedCheckpoint> resume);
+
+ private:
+  void load_data();
+  void save(bool keep_step_file);
+  void write_grid();
+  void log_window(std::int64_t steps_in_window, double window_seconds);
+
+  const Config& config_;
+  const RunPaths& paths_;
+  const Runtime& runtime_;
+  data::ImageDataset dataset_;
+  std::unique_ptr<Trainer> trainer_;
+  std::unique_ptr<data::IndexStream> stream_;
+  std::unique_ptr<MetricsLog> metrics_;
+  LoopState state_;
+  Clock::time_point session_start_;
+  double elapsed_before_ = 0.0;
+  // Sums of the step metrics since the last log line.
+  std::vector<std::pair<std::string, torch::Tensor>> window_sums_;
+  MetricValues last_values_;
+};
+
+void Session::load_data() {
+  data::LoadStats stats;
+  const Clock::time_point start = Clock::now();
+  dataset_ = data::load_dataset(config_.data, runtime_.threads, &stats);
+  log_info("  loaded {} images from {} in {:.1f} s{}", stats.loaded, config_.data.source, seconds_since(start),
+           stats.skipped > 0 ? fmt::format(" ({} files skipped)", stats.skipped) : std::string());
+  if (!dataset_.class_names.empty()) {
+    std::string text;
+    for (const std::string& name : dataset_.class_names) text += name + "\n";
+    io::write_file_atomic(paths_.labels().string(), text.data(), text.size(), /*sync=*/false);
+  }
+}
+
+void Session::save(bool keep_step_file) {
+  io::CheckpointMeta meta;
+  meta.family = config_.model.family;
+  meta.config_yaml = dump_config(config_);
+  meta.step = state_.step;
+  meta.version = SYNTHGEN_VERSION;
+  state_.stream = stream_->state();
+  state_.elapsed_seconds = elapsed_before_ + seconds_since(session_start_);
+  const fs::path target = keep_step_file ? paths_.step_checkpoint(state_.step) : paths_.latest();
+  io::save_checkpoint(target.string(), meta, [&](torch::serialize::OutputArchive& archive) {
+    torch::serialize::OutputArchive trainer_part;
+    trainer_->save(trainer_part);
+    archive.write("trainer", trainer_part);
+    write_loop_state(archive, state_, runtime_.device);
+  });
+  if (keep_step_file) publish_latest(target, paths_.latest());
+}
+
+void Session::write_grid() {
+  const torch::Tensor images = trainer_->preview(config_.train.grid_size, config_.run.seed);
+  io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images)));
+}
+
+void Session::log_window(std::int64_t steps_in_window, double window_seconds) {
+  last_values_.clear();
+  for (auto& [name, sum] : window_sums_) {
+    last_values_.emplace_back(name, sum.item<double>() / static_cast<double>(steps_in_window));
+  }
+  window_sums_.clear();
+  const double images_per_second =
+      static_cast<double>(steps_in_window * config_.train.batch_size) / std::max(window_seconds, 1e-9);
+  const double elapsed = elapsed_before_ + seconds_since(session_start_);
+  MetricValues record = last_values_;
+  record.emplace_back("images_per_s", images_per_second);
+  record.emplace_back("elapsed_s", elapsed);
+  metrics_->write(state_.step, record);
+  const double eta = static_cast<double>(config_.train.steps - state_.step) * window_seconds /
+                     static_cast<double>(steps_in_window);
+  const std::string line =
+      format_progress(state_.step, config_.train.steps, last_values_, images_per_second, eta);
+  if (stderr_is_terminal()) {
+    log_status(line);
+  } else {
+    log_info(line);
+  }
+}
+
+int Session::run(std::optional<io::LoadedCheckpoint> resume) {
+  log_info("synthgen train: run folder {}", paths_.root.string());
+  load_data();
+  seed_everything(config_.run.seed);
+  trainer_ = make_trainer(config_, runtime_.device);
+  stream_ = std::make_unique<data::IndexStream>(dataset_.size(), config_.run.seed);
+  std::int64_t resume_step = -1;
+  if (resume) {
+    if (resume->meta.family != config_.model.family) {
+      throw RuntimeError(fmt::format("checkpoint '{}' holds a {} model, expected {}",
+                                     paths_.latest().string(), resume->meta.family,
+                                     config_.model.family));
+    }
+    torch::serialize::InputArchive trainer_part;
+    resume->archive.read("trainer", trainer_part);
+    trainer_->load(trainer_part);
+    state_ = read_loop_state(resume->archive, resume->meta.step, runtime_.device);
+    stream_->restore(state_.stream);
+    elapsed_before_ = state_.elapsed_seconds;
+    resume_step = state_.step;
+  }
+  make_folder(paths_.samples());
+  make_folder(paths_.checkpoints());
+  metrics_ = std::make_unique<MetricsLog>(paths_.metrics().string(), resume_step);
+
+  const TrainConfig& train = config_.train;
+  log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
+           dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
+           train.batch_size, runtime_.device.str(), runtime_.threads);
+  if (state_.step >= train.steps) {
+    log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
+             "train.steps=N",
+             state_.step, train.steps, paths_.root.string());
+    return 0;
+  }
+  if (resume) log_info("  continuing from step {}", state_.step);
+
+  session_start_ = Clock::now();
+  Clock::time_point window_start = Clock::now();
+  std::int64_t window_steps = 0;
+  bool saved_at_step = false;
+  while (state_.step < train.steps) {
+    if (const int signal = interrupt_signal()) {
+      log_status_done();
+      log_info("stopping at step {} (signal {}); saving a checkpoint", state_.step, signal);
+      save(/*keep_step_file=*/false);
+      log_info("saved {}; continue with: synthgen train --resume {}", paths_.latest().string(),
+               paths_.root.string());
+      return interrupt_exit_code(signal);
+    }
+    const data::IndexStream::State position = stream_->state();
+    const std::vector<std::int64_t> indices = stream_->next(train.batch_size);
+    const std::int64_t offset = position.epoch * dataset_.size() + position.position;
+    Batch batch;
+    batch.images = data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset)
+                       .to(runtime_.device);
+    const torch::Tensor labels = data::gather_labels(dataset_, indices);
+    if (labels.defined()) batch.labels = labels.to(runtime_.device);
+
+    StepMetrics metrics;
+    try {
+      metrics = trainer_->step(batch);
+    } catch (const c10::Error& e) {
+      const std::string what = e.what_without_backtrace();
+      if (what.find("out of memory") != std::string::npos) {
+        throw RuntimeError(fmt::format(
+            "out of memory at step {} with train.batch_size {} at {}x{} on {}; lower the batch size "
+            "and continue with --resume {} (the last checkpoint is intact)",
+            state_.step + 1, train.batch_size, config_.data.image_size, config_.data.image_size,
+            runtime_.device.str(), paths_.root.string()));
+      }
+      throw;
+    }
+    ++state_.step;
+    ++window_steps;
+    saved_at_step = false;
+    if (window_sums_.empty()) {
+      window_sums_ = metrics;
+    } else {
+      for (std::size_t i = 0; i < metrics.size(); ++i) window_sums_[i].second += metrics[i].second;
+    }
+
+    if (state_.step % train.log_every == 0 || state_.step == train.steps) {
+      log_window(window_steps, seconds_since(window_start));
+      window_start = Clock::now();
+      window_steps = 0;
+    } else if (stderr_is_terminal()) {
+      const double rate = static_cast<double>(window_steps * train.batch_size) /
+                          std::max(seconds_since(window_start), 1e-9);
+      const double eta = static_cast<double>(train.steps - state_.step) * train.batch_size / rate;
+      log_status(format_progress(state_.step, train.steps, last_values_, rate, eta));
+    }
+    if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();
+    if (train.checkpoint_every > 0 && state_.step % train.checkpoint_every == 0) {
+      save(/*keep_step_file=*/true);
+      saved_at_step = true;
+    }
+  }
+  log_status_done();
+  if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
+  if (!saved_at_step) save(/*keep_step_file=*/true);
+  log_info("done: {} steps in {}; checkpoint {}, grids in {}, metrics {}", state_.step,
+           format_duration(elapsed_before_ + seconds_since(session_start_)),
+           paths_.latest().string(), paths_.samples().string(), paths_.metrics().string());
+  return 0;
+}
+
+}  // namespace
+
+fs::path RunPaths::step_checkpoint(std::int64_t step) const {
+  return checkpoints() / fmt::format("step_{:08d}.ckpt", step);
+}
+
+fs::path RunPaths::step_grid(std::int64_t step) const {
+  return samples() / fmt::format("step_{:08d}.png", step);
+}
+
+int run_training(const Config& config, const RunPaths& paths, const Runtime& runtime,
+                 std::optional<io::LoadedCheckpoint> resume) {
+  Session session(config, paths, runtime);
+  return session.run(std::move(resume));
+}
+
+}  // namespace synthgen::train

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what synthgen needs to build, test and run, from Debian 12's packages. Idempotent: it
+# does nothing when everything is present. Runs as root, or through sudo.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libtorch-dev          # LibTorch 1.13 (CPU)
+  libopenblas0-openmp   # without it LibTorch's matrix products use the reference BLAS (~25x slower)
+  libyaml-cpp-dev libcli11-dev libfmt-dev libstb-dev catch2 zlib1g-dev
+  dataset-fashion-mnist # /usr/share/datasets/fashion-mnist: the default data set
+)
+# Benchmarks compare against PyTorch in Python; they need these too (scripts/bench_*.sh).
+if [[ "${SYNTHGEN_SETUP_BENCH:-0}" == 1 ]]; then
+  packages+=(python3-torch python3-numpy time)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) != 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,115 @@
+// End-to-end tests of the synthgen binary: exit codes, messages, train then sample.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "synthgen/config/load.h"
+#include "synthgen/io/file_io.h"
+#include "test_support.h"
+
+using namespace synthgen;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("synthgen --version and --help", "[cli]") {
+  const auto version = testing::run_command(testing::synthgen_binary() + " --version");
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.output, Catch::Contains("LibTorch") && Catch::Contains("CUDA"));
+  const auto help = testing::run_command(testing::synthgen_binary() + " --help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.output, Catch::Contains("train") && Catch::Contains("sample"));
+  const auto none = testing::run_command(testing::synthgen_binary());
+  CHECK(none.exit_code == 2);
+  const auto unknown = testing::run_command(testing::synthgen_binary() + " dream");
+  CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
+  testing::TempDir dir;
+  const fs::path config = dir / "bad.yaml";
+  std::ofstream(config) << "model:\n  family: dcgan\ntrain:\n  setps: 10\n";
+  const auto result = testing::run_command(testing::synthgen_binary() + " train --config " + quoted(config));
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.output, Catch::Contains("bad.yaml:4") && Catch::Contains("train.setps") &&
+                                Catch::Contains("train.steps"));
+  const auto override_result = testing::run_command(testing::synthgen_binary() +
+                                                    " train --config " SYNTHGEN_SOURCE_DIR "/configs/dcgan_fashion.yaml --set train.lr=-1 --print-config");
+  CHECK(override_result.exit_code == 2);
+  CHECK_THAT(override_result.output, Catch::Contains("train.lr"));
+  const auto missing = testing::run_command(testing::synthgen_binary() + " train --config " + quoted(dir / "none.yaml"));
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("none.yaml"));
+}
+
+TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
+  testing::TempDir dir;
+  for (int i = 0; i < 20; ++i) {
+    testing::write_test_png(dir / "images" / (i < 10 ? "a" : "b") / fmt::format("{}.png", i), 16, 16, 3, i);
+  }
+  Config config = testing::tiny_config((dir / "images").string());
+  const std::string text = dump_config(config);
+  io::write_file_atomic((dir / "tiny.yaml").string(), text.data(), text.size(), false);
+
+  const std::string binary = testing::synthgen_binary();
+  const auto train = testing::run_command(binary + " train --config " + quoted(dir / "tiny.yaml") +
+                                          " --set train.steps=30 --set train.log_every=10 --out " +
+                                          quoted(dir / "run"));
+  INFO(train.output);
+  REQUIRE(train.exit_code == 0);
+  CHECK_THAT(train.output, Catch::Contains("step 30/30"));
+  CHECK(fs::exists(dir / "run" / "checkpoints" / "latest.ckpt"));
+
+  const auto sample = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+                                           " --num 16 --batch 5 --seed 3 --out " + quoted(dir / "set"));
+  INFO(sample.output);
+  REQUIRE(sample.exit_code == 0);
+  const std::vector<std::string> manifest = read_lines(dir / "set" / "manifest.csv");
+  REQUIRE(manifest.size() == 17);
+  CHECK(manifest[0] == "file,seed");
+  CHECK(manifest[1] == "000000.png,3");
+  CHECK(manifest[16] == "000015.png,18");
+  int pngs = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "set")) pngs += entry.path().extension() == ".png";
+  CHECK(pngs == 16);
+
+  SECTION("same checkpoint and seed give byte-identical files, whatever the batch size") {
+    const auto again = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+                                            " --num 16 --batch 16 --seed 3 --out " + quoted(dir / "again"));
+    REQUIRE(again.exit_code == 0);
+    for (int i = 0; i < 16; ++i) {
+      const std::string name = fmt::format("{:06d}.png", i);
+      CHECK(io::read_file_bytes((dir / "set" / name).string()) == io::read_file_bytes((dir / "again" / name).string()));
+    }
+  }
+  SECTION("--grid writes one image") {
+    const auto grid = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+                                           " --num 16 --grid " + quoted(dir / "grid.png"));
+    CHECK(grid.exit_code == 0);
+    CHECK(fs::file_size(dir / "grid.png") > 100);
+  }
+  SECTION("a non-empty --out is refused") {
+    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+                                              " --num 4 --out " + quoted(dir / "set"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.output, Catch::Contains("not empty"));
+  }
+  SECTION("a missing checkpoint is a usage error") {
+    const auto missing = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "nope.ckpt") +
+                                              " --num 4 --out " + quoted(dir / "x"));
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.output, Catch::Contains("nope.ckpt"));
+  }
+}

@@ -1,0 +1,208 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/models/gan.h"
+#include "test_support.h"
+
+using namespace synthgen;
+using Catch::Contains;
+
+namespace {
+
+Config from_text(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  return load_config_text(text, "test.yaml", overrides);
+}
+
+}  // namespace
+
+TEST_CASE("an empty config is all defaults", "[config]") {
+  const Config config = from_text("");
+  const Config defaults;
+  CHECK(changed_keys(config, defaults).empty());
+  CHECK(config.model.family == "dcgan");
+  CHECK(config.model.latent_dim == 100);
+  CHECK(config.train.lr == 2e-4);
+  CHECK(config.train.betas == std::vector<double>{0.5, 0.999});
+  CHECK(config.run.threads == 0);
+  CHECK(config.data.source == "fashion-mnist");
+}
+
+TEST_CASE("a file sets keys in every section", "[config]") {
+  const Config config = from_text(R"(
+model: {family: dcgan, latent_dim: 64, base_channels: 32, norm: none}
+data: {source: folder, path: /data/x, image_size: 64, channels: 3, random_flip: true, max_images: 10}
+train: {steps: 7, batch_size: 16, lr: 1e-3, betas: [0.0, 0.9], loss: minimax, sample_every: 0}
+run: {seed: 18446744073709551615, device: "cuda:1", threads: 3, precision: bf16, cudnn_benchmark: false}
+)");
+  CHECK(config.model.latent_dim == 64);
+  CHECK(config.model.norm == "none");
+  CHECK(config.data.path == "/data/x");
+  CHECK(config.data.random_flip);
+  CHECK(config.data.max_images == 10);
+  CHECK(config.train.lr == 1e-3);
+  CHECK(config.train.betas == std::vector<double>{0.0, 0.9});
+  CHECK(config.train.loss == "minimax");
+  CHECK(config.run.seed == 18446744073709551615ULL);
+  CHECK(config.run.device == "cuda:1");
+  CHECK(config.run.threads == 3);
+  CHECK_FALSE(config.run.cudnn_benchmark);
+}
+
+TEST_CASE("an unknown key names its path, line and the closest key", "[config]") {
+  CHECK_THROWS_WITH(from_text("train:\n  batch_size: 8\n  setps: 10\n"),
+                    Contains("test.yaml:3:3") && Contains("unknown key 'train.setps'") &&
+                        Contains("did you mean 'train.steps'"));
+  SECTION("a key in the wrong section points to the right one") {
+    CHECK_THROWS_WITH(from_text("train:\n  seed: 3\n"), Contains("did you mean 'run.seed'"));
+  }
+  SECTION("an unknown section") {
+    CHECK_THROWS_WITH(from_text("trian:\n  steps: 3\n"), Contains("unknown key 'trian'") && Contains("'train'"));
+  }
+}
+
+TEST_CASE("wrong types and ranges are refused with what was expected", "[config]") {
+  CHECK_THROWS_WITH(from_text("train:\n  steps: abc\n"),
+                    Contains("test.yaml:2:10") && Contains("train.steps") && Contains("expected an integer") &&
+                        Contains("'abc'"));
+  CHECK_THROWS_WITH(from_text("train: {steps: 3.5}"), Contains("train.steps"));
+  CHECK_THROWS_WITH(from_text("train: {steps: 0}"), Contains("expected an integer in [1,"));
+  CHECK_THROWS_WITH(from_text("train: {lr: -1}"), Contains("train.lr: expected a number > 0, got '-1'"));
+  CHECK_THROWS_WITH(from_text("train: {betas: [0.5]}"), Contains("train.betas: expected a list of 2 numbers"));
+  CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
+  CHECK_THROWS_WITH(from_text("train: {loss: hinge}"), Contains("one of nonsaturating, minimax"));
+  CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
+  CHECK_THROWS_WITH(from_text("data: {channels: 2}"), Contains("data.channels"));
+  CHECK_THROWS_WITH(from_text("data: {path: [a, b]}"), Contains("data.path: expected a string, got a list"));
+  CHECK_THROWS_WITH(from_text("run: {threads: -2}"), Contains("auto or an integer"));
+  CHECK_THROWS_WITH(from_text("run: {device: gpu}"), Contains("auto, cpu, cuda or cuda:N"));
+  CHECK_THROWS_WITH(from_text("run: {seed: -1}"), Contains("run.seed"));
+  CHECK_THROWS_WITH(from_text("model: {latent_dim: 99999999999999999999}"), Contains("model.latent_dim"));
+  CHECK_THROWS_WITH(from_text("train: 5"), Contains("train must be a mapping"));
+  CHECK_THROWS_WITH(from_text("- a\n- b\n"), Contains("expected a mapping of sections"));
+}
+
+TEST_CASE("every error of a file is reported at once, one per line", "[config]") {
+  try {
+    from_text("train:\n  setps: 1\n  lr: zero\nrun:\n  device: tpu\n");
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    CHECK(std::count(message.begin(), message.end(), '\n') == 2);
+    CHECK_THAT(message, Contains("train.setps") && Contains("train.lr") && Contains("run.device"));
+  }
+}
+
+TEST_CASE("YAML syntax errors carry the line", "[config]") {
+  CHECK_THROWS_WITH(from_text("train:\n  steps: [1, 2\n"), Contains("test.yaml:") && Contains("YAML syntax error"));
+}
+
+TEST_CASE("a missing config file is a clear error", "[config]") {
+  CHECK_THROWS_WITH(load_config("/nonexistent/x.yaml"), Contains("cannot read config file '/nonexistent/x.yaml'"));
+}
+
+TEST_CASE("overrides given with --set replace the file and go through the same checks", "[config]") {
+  const Config config = from_text("train: {steps: 5, lr: 0.1}\n",
+                                  {"train.steps=9", "train.betas=[0.1, 0.2]", "run.threads=auto", "data.path=/x y"});
+  CHECK(config.train.steps == 9);
+  CHECK(config.train.lr == 0.1);
+  CHECK(config.train.betas == std::vector<double>{0.1, 0.2});
+  CHECK(config.run.threads == 0);
+  CHECK(config.data.path == "/x y");
+  CHECK(from_text("", {"train.steps=3", "train.steps=4"}).train.steps == 4);  // the last one wins
+
+  CHECK_THROWS_WITH(from_text("", {"trian.steps=5"}),
+                    Contains("--set trian.steps=5: unknown key 'trian.steps'") && Contains("'train.steps'"));
+  CHECK_THROWS_WITH(from_text("", {"train.lr=abc"}), Contains("--set train.lr=abc: train.lr: expected a number"));
+  CHECK_THROWS_WITH(from_text("", {"train.steps"}), Contains("expected key=value"));
+}
+
+TEST_CASE("cross-field rules", "[config]") {
+  CHECK_THROWS_WITH(from_text("data: {source: folder}"), Contains("data.path is required when data.source is folder"));
+  CHECK_THROWS_WITH(from_text("data: {source: folder, path: x, labels: y}"), Contains("data.labels is only used"));
+  CHECK_NOTHROW(from_text("data: {source: idx, path: x, labels: y}"));
+}
+
+TEST_CASE("the resolved config reads back to the same config", "[config]") {
+  Config config;
+  config.train.lr = 2e-4;
+  config.train.betas = {0.1, 0.30000000000000004};
+  config.data.path = "weird: path # with\"quotes";
+  config.data.labels = "";
+  config.run.out_root = "yes";
+  config.run.seed = 123456789012345ULL;
+  config.run.threads = 0;
+  const std::string text = dump_config(config);
+  const Config again = from_text(text);
+  CHECK(changed_keys(config, again).empty());
+  CHECK(again.train.betas[1] == 0.30000000000000004);
+  CHECK(again.data.path == config.data.path);
+  CHECK_THAT(text, Contains("threads: auto"));
+  CHECK_THAT(text, Contains("lr: 0.0002  # Adam learning rate"));
+  config.run.threads = 5;
+  CHECK(from_text(dump_config(config)).run.threads == 5);
+}
+
+TEST_CASE("changed_keys and apply_overrides", "[config]") {
+  Config a;
+  Config b = a;
+  apply_overrides(b, {"train.steps=77", "model.norm=none"});
+  CHECK(changed_keys(a, b) == std::vector<std::string>{"model.norm", "train.steps"});
+  CHECK_THROWS_AS(apply_overrides(b, {"train.steps=x"}), ConfigError);
+}
+
+TEST_CASE("every key is defined once and the families match the registry", "[config]") {
+  const std::vector<std::string> keys = config_keys();
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  // The resolved config writes each key exactly once.
+  const std::string text = dump_config(Config{});
+  CHECK(std::count(text.begin(), text.end(), '#') == static_cast<long>(keys.size()) + 1);
+  for (const auto& family : models::gan_families()) {
+    INFO(family.name);
+    CHECK_NOTHROW(from_text("model: {family: " + family.name + "}"));
+  }
+}
+
+TEST_CASE("the shipped configs load", "[config]") {
+  for (const char* name : {"dcgan_fashion.yaml", "dcgan_64.yaml"}) {
+    INFO(name);
+    const std::string path = std::string(SYNTHGEN_SOURCE_DIR) + "/configs/" + name;
+    if (std::string(name) == "dcgan_64.yaml") {
+      CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
+      CHECK(load_config(path, {"data.path=/images"}).data.image_size == 64);
+    } else {
+      CHECK(load_config(path).data.source == "fashion-mnist");
+    }
+  }
+}
+
+TEST_CASE("edge cases of the reader", "[config]") {
+  testing::TempDir dir;
+  CHECK_THROWS_WITH(load_config(dir.str()), Contains("is a folder"));
+  // A top level that is not a mapping is still reported when --set is given.
+  CHECK_THROWS_WITH(from_text("- a\n", {"train.steps=3"}), Contains("expected a mapping of sections"));
+  // Repeated keys are errors, so that --set cannot lose to a second copy.
+  CHECK_THROWS_WITH(from_text("train:\n  steps: 5\n  steps: 6\n", {"train.steps=9"}),
+                    Contains("test.yaml:3:3") && Contains("'train.steps' appears twice (first on line 2)"));
+  // An empty value is located at its key.
+  CHECK_THROWS_WITH(from_text("train:\n  steps:\n  lr: 1\n"), Contains("test.yaml:2:3: train.steps: expected an integer"));
+  // No suggestion when nothing is close, and never the key itself.
+  const auto no_suggestion = [](const std::string& text) {
+    try {
+      from_text(text);
+    } catch (const ConfigError& e) {
+      return std::string(e.what()).find("did you mean") == std::string::npos;
+    }
+    return false;
+  };
+  CHECK(no_suggestion("bogus_thing: 1\n"));
+  CHECK_THROWS_WITH(from_text("", {"train=5"}), Contains("'train' is a section, not a key"));
+  CHECK(from_text("", {" train.steps =7"}).train.steps == 7);
+  // Cross-field errors point at the key they are about.
+  CHECK_THROWS_WITH(from_text("model: {}\ndata:\n  source: folder\n"), Contains("test.yaml:3:3: data.path is required"));
+  CHECK_THROWS_WITH(from_text("", {"data.source=folder"}), Contains("--set data.source=folder: data.path is required"));
+}

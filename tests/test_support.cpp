@@ -1,0 +1,133 @@
+#include "test_support.h"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include <array>
+#include <cstdio>
+#include <random>
+
+#include "synthgen/io/image_codec.h"
+#include "synthgen/io/file_io.h"
+
+namespace synthgen::testing {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "synthgen-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::file(const std::string& relative) const {
+  const fs::path full = path_ / relative;
+  fs::create_directories(full.parent_path());
+  return full.string();
+}
+
+io::Image pattern_image(int width, int height, int channels, int salt) {
+  io::Image image{width, height, channels, {}};
+  image.pixels.resize(static_cast<std::size_t>(width) * height * channels);
+  std::size_t i = 0;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < channels; ++c) {
+        image.pixels[i++] = static_cast<std::uint8_t>((x * 7 + y * 13 + c * 61 + salt * 29) % 256);
+      }
+    }
+  }
+  return image;
+}
+
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  const fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  io::write_file_atomic(path, bytes.data(), bytes.size(), /*sync=*/false);
+}
+
+std::vector<std::uint8_t> png_claiming_size(std::uint32_t width, std::uint32_t height) {
+  std::vector<std::uint8_t> png = io::encode_png(pattern_image(4, 4, 1));
+  auto put_be32 = [&](std::size_t at, std::uint32_t value) {
+    for (int b = 0; b < 4; ++b) png[at + b] = static_cast<std::uint8_t>(value >> (24 - 8 * b));
+  };
+  // Signature (8), IHDR length (4), "IHDR" at 12, width at 16, height at 20, CRC at 29.
+  put_be32(16, width);
+  put_be32(20, height);
+  put_be32(29, static_cast<std::uint32_t>(crc32(0, png.data() + 12, 17)));
+  return png;
+}
+
+void write_test_png(const fs::path& path, int width, int height, int channels, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  io::Image image;
+  image.width = width;
+  image.height = height;
+  image.channels = channels;
+  image.pixels.resize(static_cast<std::size_t>(width * height * channels));
+  const double cx = unit(rng) * width;
+  const double cy = unit(rng) * height;
+  const double radius = (0.2 + 0.3 * unit(rng)) * width;
+  for (int c = 0; c < channels; ++c) {
+    const double tint = 0.5 + 0.5 * unit(rng);
+    for (int y = 0; y < height; ++y) {
+      for (int x = 0; x < width; ++x) {
+        const double d = std::hypot(x - cx, y - cy) / radius;
+        const double value = 255.0 * tint * std::exp(-d * d);
+        image.pixels[static_cast<std::size_t>((y * width + x) * channels + c)] =
+            static_cast<std::uint8_t>(std::min(255.0, value));
+      }
+    }
+  }
+  fs::create_directories(path.parent_path());
+  const std::vector<std::uint8_t> bytes = io::encode_png(image);
+  io::write_file_atomic(path.string(), bytes.data(), bytes.size(), false);
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  std::size_t read = 0;
+  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.output.append(buffer.data(), read);
+  }
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string synthgen_binary() { return SYNTHGEN_BINARY; }
+
+Config tiny_config(const std::string& data_folder) {
+  Config config;
+  config.model.family = "dcgan";
+  config.model.latent_dim = 16;
+  config.model.base_channels = 8;
+  config.data.source = "folder";
+  config.data.path = data_folder;
+  config.data.image_size = 16;
+  config.data.channels = 3;
+  config.train.steps = 6;
+  config.train.batch_size = 8;
+  config.train.log_every = 2;
+  config.train.sample_every = 3;
+  config.train.checkpoint_every = 3;
+  config.train.grid_size = 4;
+  config.run.device = "cpu";
+  config.run.threads = 1;
+  config.run.seed = 7;
+  return config;
+}
+
+}  // namespace synthgen::testing

@@ -1,0 +1,59 @@
+// Helpers shared by the tests: temporary folders, small image files, running the binary.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "synthgen/config/config.h"
+#include "synthgen/io/image_codec.h"
+
+namespace synthgen::testing {
+
+// A fresh folder under the system temp folder, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // The path of `relative` inside, with its parent folders created.
+  std::string file(const std::string& relative) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A deterministic, non-constant image: every pixel value depends on x, y and the channel.
+io::Image pattern_image(int width, int height, int channels, int salt = 0);
+
+// Writes bytes to `path` (parent folders created).
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes);
+
+// A valid PNG whose IHDR claims width x height (with a correct chunk CRC) while its pixel data is
+// that of a 4x4 image: decoding it for real would fail or allocate gigabytes.
+std::vector<std::uint8_t> png_claiming_size(std::uint32_t width, std::uint32_t height);
+
+// A PNG of smooth random blobs, different for each seed.
+void write_test_png(const std::filesystem::path& path, int width, int height, int channels,
+                    std::uint64_t seed);
+
+// Runs a shell command, capturing stdout and stderr together.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_command(const std::string& command);
+
+// The synthgen binary built beside the tests.
+std::string synthgen_binary();
+
+// A small, fast config: tiny DCGAN on a folder of 16x16 images, CPU, one thread.
+Config tiny_config(const std::string& data_folder);
+
+}  // namespace synthgen::testing

@@ -1,0 +1,159 @@
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/io/checkpoint.h"
+#include "synthgen/io/file_io.h"
+#include "synthgen/tasks/train_task.h"
+#include "synthgen/train/gan_trainer.h"
+#include "test_support.h"
+
+using namespace synthgen;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 24 small RGB images in two class folders.
+void make_image_folder(const fs::path& root) {
+  for (int i = 0; i < 24; ++i) {
+    testing::write_test_png(root / (i % 2 ? "circles" : "blobs") / fmt::format("{:03d}.png", i), 16, 16, 3, i);
+  }
+}
+
+std::string write_config_file(const testing::TempDir& dir, const Config& config) {
+  const std::string path = (dir / "tiny.yaml").string();
+  const std::string text = dump_config(config);
+  io::write_file_atomic(path, text.data(), text.size(), false);
+  return path;
+}
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Both trainers' networks and optimizer states, flattened to named tensors.
+std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config& config,
+                                                                   const std::string& checkpoint) {
+  io::LoadedCheckpoint loaded = io::load_checkpoint(checkpoint);
+  torch::serialize::InputArchive part;
+  loaded.archive.read("trainer", part);
+  train::GanTrainer trainer(config, torch::kCPU);
+  trainer.load(part);
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (const auto& item : trainer.generator().named_parameters()) tensors.emplace_back("G." + item.key(), item.value());
+  for (const auto& item : trainer.generator().named_buffers()) tensors.emplace_back("G." + item.key(), item.value());
+  for (const auto& item : trainer.discriminator().named_parameters()) tensors.emplace_back("D." + item.key(), item.value());
+  for (const auto& item : trainer.discriminator().named_buffers()) tensors.emplace_back("D." + item.key(), item.value());
+  torch::Tensor rng;
+  loaded.archive.read("state/rng_cpu", rng);
+  tensors.emplace_back("rng_cpu", rng);
+  return tensors;
+}
+
+}  // namespace
+
+TEST_CASE("a training run fills its run folder", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  const Config config = testing::tiny_config((dir / "images").string());
+  TrainRequest request;
+  request.config_path = write_config_file(dir, config);
+  request.out_dir = (dir / "run").string();
+  REQUIRE(run_train(request) == 0);
+
+  const fs::path run = dir / "run";
+  // The resolved config is itself a valid config, equal to the one given.
+  CHECK(changed_keys(load_config((run / "config.yaml").string()), config).empty());
+  CHECK(read_lines(run / "labels.txt") == std::vector<std::string>{"blobs", "circles"});
+  CHECK(fs::exists(run / "checkpoints" / "step_00000003.ckpt"));
+  CHECK(fs::exists(run / "checkpoints" / "step_00000006.ckpt"));
+  CHECK(fs::exists(run / "samples" / "step_00000003.png"));
+  CHECK(fs::exists(run / "samples" / "step_00000006.png"));
+  CHECK(io::read_checkpoint_meta((run / "checkpoints" / "latest.ckpt").string()).step == 6);
+
+  const std::vector<std::string> metrics = read_lines(run / "metrics.jsonl");
+  REQUIRE(metrics.size() == 3);  // steps 2, 4, 6
+  CHECK(metrics[0].rfind("{\"step\":2,\"loss_d\":", 0) == 0);
+  for (const char* key : {"loss_g", "d_real", "d_fake", "images_per_s", "elapsed_s"}) {
+    CHECK(metrics[2].find(key) != std::string::npos);
+  }
+
+  SECTION("the same --out is refused rather than overwritten") {
+    CHECK_THROWS_WITH(run_train(request), Catch::Contains("--resume"));
+  }
+  SECTION("resuming a finished run does nothing") {
+    TrainRequest resume;
+    resume.resume_dir = run.string();
+    CHECK(run_train(resume) == 0);
+    CHECK(read_lines(run / "metrics.jsonl").size() == 3);
+  }
+  SECTION("resume refuses to change what is trained") {
+    TrainRequest resume;
+    resume.resume_dir = run.string();
+    resume.overrides = {"model.base_channels=16"};
+    CHECK_THROWS_WITH(run_train(resume), Catch::Contains("model.base_channels"));
+  }
+}
+
+TEST_CASE("stopping halfway and resuming gives bit-identical weights", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.data.random_flip = true;
+  const std::string config_path = write_config_file(dir, config);
+
+  TrainRequest straight;
+  straight.config_path = config_path;
+  straight.out_dir = (dir / "straight").string();
+  REQUIRE(run_train(straight) == 0);
+
+  TrainRequest first_half = straight;
+  first_half.out_dir = (dir / "halves").string();
+  first_half.overrides = {"train.steps=3"};
+  REQUIRE(run_train(first_half) == 0);
+  TrainRequest second_half;
+  second_half.resume_dir = first_half.out_dir;
+  second_half.overrides = {"train.steps=6"};
+  REQUIRE(run_train(second_half) == 0);
+
+  const auto expected = trainer_tensors(config, (dir / "straight" / "checkpoints" / "latest.ckpt").string());
+  const auto actual = trainer_tensors(config, (dir / "halves" / "checkpoints" / "latest.ckpt").string());
+  REQUIRE(expected.size() == actual.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO(expected[i].first);
+    CHECK(torch::equal(expected[i].second, actual[i].second));
+  }
+  // metrics.jsonl has one line per logged step across both sessions: 2, 3 (the end of the first
+  // session) then 4 and 6.
+  std::vector<std::int64_t> steps;
+  for (const std::string& line : read_lines(dir / "halves" / "metrics.jsonl")) {
+    steps.push_back(std::stoll(line.substr(line.find(':') + 1)));
+  }
+  CHECK(steps == std::vector<std::int64_t>{2, 3, 4, 6});
+}
+
+TEST_CASE("train refuses bad requests before doing any work", "[train]") {
+  testing::TempDir dir;
+  TrainRequest neither;
+  CHECK_THROWS_AS(run_train(neither), UsageError);
+  TrainRequest both;
+  both.config_path = "a.yaml";
+  both.resume_dir = "b";
+  CHECK_THROWS_WITH(run_train(both), Catch::Contains("exclude"));
+  TrainRequest no_checkpoint;
+  no_checkpoint.resume_dir = dir.str();
+  CHECK_THROWS_WITH(run_train(no_checkpoint), Catch::Contains("latest.ckpt"));
+  TrainRequest empty_folder;
+  fs::create_directories(dir / "empty");
+  Config config = testing::tiny_config((dir / "empty").string());
+  empty_folder.config_path = write_config_file(dir, config);
+  empty_folder.out_dir = (dir / "run").string();
+  CHECK_THROWS_WITH(run_train(empty_folder), Catch::Contains("empty"));
+}
