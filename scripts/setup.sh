@@ -9,10 +9,12 @@ packages=(
   libopenblas0-openmp   # without it LibTorch's matrix products use the reference BLAS (~25x slower)
   libyaml-cpp-dev libcli11-dev libfmt-dev libstb-dev catch2 zlib1g-dev
   dataset-fashion-mnist # /usr/share/datasets/fashion-mnist: the default data set
+  # The tests' reference values and stand-in networks are made with these (tests/fixtures/).
+  python3-numpy python3-scipy python3-torch
 )
-# Benchmarks compare against PyTorch in Python; they need these too (scripts/bench_*.sh).
+# Benchmarks time processes with GNU time (scripts/bench_*).
 if [[ "${SYNTHGEN_SETUP_BENCH:-0}" == 1 ]]; then
-  packages+=(python3-torch python3-numpy time)
+  packages+=(time)
 fi
 
 missing=()
