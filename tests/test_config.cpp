@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "synthgen/config/load.h"
@@ -165,19 +166,24 @@ TEST_CASE("every key is defined once and the families match the registry", "[con
     INFO(family.name);
     CHECK_NOTHROW(from_text("model: {family: " + family.name + "}"));
   }
+  CHECK_NOTHROW(from_text("model: {family: classifier}"));
 }
 
 TEST_CASE("the shipped configs load", "[config]") {
-  for (const char* name : {"dcgan_fashion.yaml", "dcgan_64.yaml"}) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SYNTHGEN_SOURCE_DIR) + "/configs")) {
+    const std::string name = entry.path().filename().string();
+    const std::string path = entry.path().string();
     INFO(name);
-    const std::string path = std::string(SYNTHGEN_SOURCE_DIR) + "/configs/" + name;
-    if (std::string(name) == "dcgan_64.yaml") {
+    ++count;
+    if (name == "dcgan_64.yaml") {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       CHECK(load_config(path, {"data.path=/images"}).data.image_size == 64);
     } else {
       CHECK(load_config(path).data.source == "fashion-mnist");
     }
   }
+  CHECK(count >= 3);
 }
 
 TEST_CASE("edge cases of the reader", "[config]") {

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   const std::vector<synthgen::app::Command> commands = {
       synthgen::app::add_train_command(app),
       synthgen::app::add_sample_command(app),
+      synthgen::app::add_eval_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -82,7 +82,7 @@ class Schema {
 }  // namespace
 
 const std::vector<std::string>& model_family_names() {
-  static const std::vector<std::string> names = {"dcgan"};
+  static const std::vector<std::string> names = {"dcgan", "classifier"};
   return names;
 }
 
@@ -91,10 +91,10 @@ std::vector<Field> config_fields(Config& c) {
   Schema s(fields);
   const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
 
-  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan");
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | classifier");
   s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
-            "feature maps at the highest resolution of G and D (DCGAN's ngf/ndf)");
+            "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");
   s.choice("model.norm", c.model.norm, {"batch", "none"}, "normalisation inside G and D: batch | none");
 
   s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder"},
@@ -114,9 +114,11 @@ std::vector<Field> config_fields(Config& c) {
 
   s.integer("train.steps", c.train.steps, {1, kMaxSteps}, "optimisation steps (one D and one G update each)");
   s.integer("train.batch_size", c.train.batch_size, {1, 65536}, "images per step");
-  s.real("train.lr", c.train.lr, positive, "Adam learning rate of G and D");
+  s.real("train.lr", c.train.lr, positive, "Adam learning rate (of G and D for GANs)");
+  s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine"},
+           "constant | cosine (decays to 0 at train.steps)");
   s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
-  s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax"}, "GAN loss: nonsaturating | minimax");
+  s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax"}, "GAN loss: nonsaturating | minimax (GANs only)");
   s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
   s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
             "steps between sample grids (0 = only at the end)");

@@ -83,6 +83,11 @@ StepMetrics GanTrainer::step(const Batch& batch) {
           {"d_fake", torch::sigmoid(fake_logits.detach()).mean()}};
 }
 
+void GanTrainer::set_learning_rate(double lr) {
+  set_adam_learning_rate(*optimizer_g_, lr);
+  set_adam_learning_rate(*optimizer_d_, lr);
+}
+
 torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
   generator_->eval();

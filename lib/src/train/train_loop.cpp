@@ -146,6 +146,7 @@ void Session::save(bool keep_step_file) {
 }
 
 void Session::write_grid() {
+  if (!trainer_->has_preview()) return;
   const torch::Tensor images = trainer_->preview(config_.train.grid_size, config_.run.seed);
   io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images)));
 }
@@ -178,7 +179,13 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
   log_info("synthgen train: run folder {}", paths_.root.string());
   load_data();
   seed_everything(config_.run.seed);
-  trainer_ = make_trainer(config_, runtime_.device);
+  DataInfo data_info;
+  data_info.class_names = dataset_.class_names;
+  if (dataset_.labels.defined()) {
+    data_info.num_classes = std::max<std::int64_t>(static_cast<std::int64_t>(dataset_.class_names.size()),
+                                                   dataset_.labels.max().item<std::int64_t>() + 1);
+  }
+  trainer_ = make_trainer(config_, runtime_.device, data_info);
   stream_ = std::make_unique<data::IndexStream>(dataset_.size(), config_.run.seed);
   std::int64_t resume_step = -1;
   if (resume) {
@@ -235,6 +242,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
 
     StepMetrics metrics;
     try {
+      trainer_->set_learning_rate(scheduled_learning_rate(train, state_.step));
       metrics = trainer_->step(batch);
     } catch (const c10::Error& e) {
       const std::string what = e.what_without_backtrace();
@@ -275,9 +283,11 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
   log_status_done();
   if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
   if (!saved_at_step) save(/*keep_step_file=*/true);
-  log_info("done: {} steps in {}; checkpoint {}, grids in {}, metrics {}", state_.step,
+  log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
            format_duration(elapsed_before_ + seconds_since(session_start_)),
-           paths_.latest().string(), paths_.samples().string(), paths_.metrics().string());
+           paths_.latest().string(),
+           trainer_->has_preview() ? fmt::format("grids in {}, ", paths_.samples().string()) : std::string(),
+           paths_.metrics().string());
   return 0;
 }
 

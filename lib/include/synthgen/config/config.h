@@ -10,7 +10,7 @@
 namespace synthgen {
 
 struct ModelConfig {
-  std::string family = "dcgan";  // model family: dcgan
+  std::string family = "dcgan";  // model family: dcgan | classifier
   int latent_dim = 100;          // size of the generator's input noise z
   int base_channels = 64;        // feature maps at the highest resolution of G and D (ngf / ndf)
   std::string norm = "batch";    // normalisation inside G and D: batch | none
@@ -33,9 +33,10 @@ struct DataConfig {
 struct TrainConfig {
   std::int64_t steps = 5000;             // optimisation steps (one D and one G update each)
   int batch_size = 64;                   // images per step
-  double lr = 2e-4;                      // Adam learning rate of G and D
+  double lr = 2e-4;                      // Adam learning rate (of G and D for GANs)
+  std::string lr_schedule = "constant";  // constant | cosine (decays to 0 at train.steps)
   std::vector<double> betas = {0.5, 0.999};  // Adam (beta1, beta2)
-  std::string loss = "nonsaturating";    // GAN loss: nonsaturating | minimax
+  std::string loss = "nonsaturating";    // GAN loss: nonsaturating | minimax (GANs only)
   std::int64_t log_every = 50;           // steps between metrics.jsonl lines and plain log lines
   std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
   std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)

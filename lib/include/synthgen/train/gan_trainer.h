@@ -20,6 +20,7 @@ class GanTrainer : public Trainer {
 
   // Metrics: loss_d, loss_g, d_real (mean D(x)), d_fake (mean D(G(z)) before D's update).
   StepMetrics step(const Batch& batch) override;
+  void set_learning_rate(double lr) override;
   torch::Tensor preview(int count, std::uint64_t seed) override;
   void save(torch::serialize::OutputArchive& archive) override;
   void load(torch::serialize::InputArchive& archive) override;

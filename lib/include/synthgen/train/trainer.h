@@ -23,10 +23,20 @@ struct Batch {
   torch::Tensor labels;  // int64 [B] on the training device, or undefined
 };
 
+// What a family needs to know about the training data before it builds its networks.
+struct DataInfo {
+  std::int64_t num_classes = 0;          // 0 when the data has no labels
+  std::vector<std::string> class_names;  // label i's name
+};
+
 class Trainer {
  public:
   virtual ~Trainer() = default;
   virtual StepMetrics step(const Batch& batch) = 0;
+  // Sets the learning rate of every optimizer (the loop's schedule, train.lr_schedule).
+  virtual void set_learning_rate(double lr) = 0;
+  // Whether preview() makes images (generators do; a classifier does not).
+  virtual bool has_preview() const { return true; }
   // `count` images in [-1, 1] from inputs fixed by `seed`, so that grids are comparable over time.
   virtual torch::Tensor preview(int count, std::uint64_t seed) = 0;
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
@@ -34,6 +44,16 @@ class Trainer {
 };
 
 // The trainer for config.model.family. Networks are initialised from the current default RNG.
-std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device);
+// Throws RuntimeError when the family needs something the data lacks (labels for a classifier).
+std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device,
+                                      const DataInfo& data);
+
+// The learning rate for the step after `steps_done` steps: train.lr, or with train.lr_schedule
+// cosine, train.lr * (1 + cos(pi * steps_done / train.steps)) / 2 (Loshchilov & Hutter 2017,
+// without restarts).
+double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done);
+
+// Sets the learning rate of every parameter group of an Adam optimizer.
+void set_adam_learning_rate(torch::optim::Adam& optimizer, double lr);
 
 }  // namespace synthgen::train

@@ -1,0 +1,29 @@
+// `synthgen eval cas`: the classification accuracy score (Ravuri & Vinyals 2019). The built-in
+// classifier is trained on a labelled synthetic set and tested on real data, beside the same
+// classifier trained on the real training set: how much a synthetic data set can stand in for
+// the real one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace synthgen {
+
+struct CasRequest {
+  std::string train;      // labelled synthetic set: folder with class sub-folders, or a generator (with label_with)
+  std::string test = "fashion-mnist:test";
+  std::string baseline = "fashion-mnist:train";  // real training set; "none" skips it
+  std::string config = "configs/classifier_fashion.yaml";  // the classifier and its training
+  std::vector<std::string> overrides;                      // --set key=value on that config
+  std::string label_with;  // classifier checkpoint that labels an unlabelled training set
+  std::int64_t num = 0;    // images of the synthetic set (0 = all; generators: 10,000)
+  std::uint64_t seed = 0;  // generator seeds
+  std::string json_path;
+  std::string device = "auto";
+  int threads = 0;
+};
+
+int run_cas(const CasRequest& request);
+
+}  // namespace synthgen

@@ -1,0 +1,33 @@
+// `synthgen eval --real A --fake B --features NET`: how close a generated set is to a real one
+// (FID, KID, precision/recall), how confident and varied it is (Inception Score), and how well a
+// classifier does on a labelled set (accuracy).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace synthgen {
+
+struct DistributionEvalRequest {
+  std::string real;                  // image source or .npy features (see eval/image_source.h)
+  std::string fake;
+  std::string features;              // inception:FILE or classifier:CKPT ("" only with two .npy sets)
+  std::vector<std::string> metrics;  // fid, kid, is, pr, accuracy
+  std::int64_t num = 0;              // images per set (0 = all; generators: 10,000)
+  std::string json_path;             // write every figure with its settings here
+  std::string save_features;         // PREFIX: write PREFIX.real.npy / PREFIX.fake.npy
+  int batch = 100;                   // images per network call
+  std::uint64_t seed = 0;            // generator seeds and KID's subset draws
+  std::int64_t kid_subsets = 100;
+  std::int64_t kid_subset_size = 1000;
+  int is_splits = 10;
+  int pr_k = 3;
+  std::string device = "auto";
+  int threads = 0;
+};
+
+// Prints the table on stdout; returns the exit code. Throws UsageError / RuntimeError.
+int run_distribution_eval(const DistributionEvalRequest& request);
+
+}  // namespace synthgen

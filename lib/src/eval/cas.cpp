@@ -1,0 +1,206 @@
+#include "synthgen/eval/cas.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/rng_state.h"
+#include "synthgen/core/runtime.h"
+#include "synthgen/data/batches.h"
+#include "synthgen/eval/image_source.h"
+#include "synthgen/eval/report.h"
+#include "synthgen/train/classifier_trainer.h"
+#include "synthgen/train/metrics_log.h"
+
+namespace synthgen {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct LabelledSet {
+  data::ImageDataset data;  // labels in the test set's numbering
+  std::string description;
+};
+
+// Maps a set's own label numbering onto the test set's by class name, or by number when the
+// set's classes are named 0, 1, 2, ...
+torch::Tensor align_labels(const torch::Tensor& labels, const std::vector<std::string>& names,
+                           const std::vector<std::string>& test_names, const std::string& what) {
+  if (names == test_names) return labels;
+  std::vector<std::int64_t> mapping;
+  for (const std::string& name : names) {
+    auto found = std::find(test_names.begin(), test_names.end(), name);
+    if (found != test_names.end()) {
+      mapping.push_back(found - test_names.begin());
+    } else if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoll(name) < static_cast<std::int64_t>(test_names.size())) {
+      mapping.push_back(std::stoll(name));
+    } else {
+      throw RuntimeError(fmt::format("{}: class '{}' is not a class of the test set (its classes are named as "
+                                     "the test set's, or numbered 0..{})",
+                                     what, name, test_names.size() - 1));
+    }
+  }
+  return torch::tensor(mapping).index_select(0, labels);
+}
+
+LabelledSet load_labelled(const std::string& spec, const CasRequest& request, const eval::ImageFormat& format,
+                          const std::vector<std::string>& test_names, const Runtime& runtime, std::int64_t limit) {
+  eval::SourceOptions options;
+  options.format = format;
+  options.limit = limit;
+  options.seed = request.seed;
+  options.device = runtime.device;
+  options.threads = runtime.threads;
+  const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
+  LabelledSet set;
+  set.description = source->describe();
+  const std::vector<std::string> names = source->class_names();
+  eval::LoadedImages images = eval::read_all(*source);
+  set.data.images = images.images;
+  set.data.class_names = test_names;
+  if (images.labels.defined()) {
+    set.data.labels = align_labels(images.labels, names, test_names, spec);
+  } else if (!request.label_with.empty()) {
+    train::LoadedClassifier labeller = train::load_classifier(request.label_with, runtime.device);
+    const eval::ImageFormat labeller_format{labeller.config.data.channels, labeller.config.data.image_size};
+    std::vector<torch::Tensor> predicted;
+    torch::InferenceMode inference;
+    for (std::int64_t start = 0; start < set.data.size(); start += 500) {
+      const torch::Tensor part = eval::conform_images(
+          set.data.images.narrow(0, start, std::min<std::int64_t>(500, set.data.size() - start)), labeller_format);
+      predicted.push_back(
+          labeller.network->forward(part.to(runtime.device).to(torch::kFloat).div(127.5).sub(1.0)).argmax(1).cpu());
+    }
+    set.data.labels = align_labels(torch::cat(predicted), labeller.class_names, test_names, request.label_with);
+    set.description += fmt::format(", labelled by the classifier {}", labeller.path);
+  } else {
+    throw UsageError(fmt::format("--train {}: {} has no labels; give a folder with one sub-folder per class, or "
+                                 "--label-with CLASSIFIER to label it",
+                                 spec, set.description));
+  }
+  return set;
+}
+
+models::ImageClassifier fit_classifier(const LabelledSet& set, const Config& config, const Runtime& runtime,
+                                       const std::string& role) {
+  seed_everything(config.run.seed);
+  train::DataInfo info;
+  info.num_classes = static_cast<std::int64_t>(set.data.class_names.size());
+  info.class_names = set.data.class_names;
+  train::ClassifierTrainer trainer(config, runtime.device, info);
+  data::IndexStream stream(set.data.size(), config.run.seed);
+  const TrainConfig& train = config.train;
+  const Clock::time_point start = Clock::now();
+  double last_report = 0.0;
+  for (std::int64_t step = 0; step < train.steps; ++step) {
+    const data::IndexStream::State position = stream.state();
+    const std::vector<std::int64_t> indices = stream.next(train.batch_size);
+    train::Batch batch;
+    batch.images = data::gather_batch(set.data, indices, config.data.random_flip, config.run.seed,
+                                      position.epoch * set.data.size() + position.position)
+                       .to(runtime.device);
+    batch.labels = data::gather_labels(set.data, indices).to(runtime.device);
+    trainer.set_learning_rate(train::scheduled_learning_rate(train, step));
+    trainer.step(batch);
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (elapsed - last_report > 0.5 && stderr_is_terminal()) {
+      last_report = elapsed;
+      const double rate = static_cast<double>((step + 1) * train.batch_size) / elapsed;
+      log_status(fmt::format("training on {}: step {}/{} | {:.0f} img/s | ETA {}", role, step + 1, train.steps, rate,
+                             train::format_duration(static_cast<double>((train.steps - step - 1) * train.batch_size) / rate)));
+    }
+  }
+  log_status_done();
+  log_info("trained on {} images of the {} set: {} steps in {:.0f} s", set.data.size(), role, train.steps,
+           std::chrono::duration<double>(Clock::now() - start).count());
+  trainer.network()->eval();
+  return trainer.network();
+}
+
+double accuracy_on(models::ImageClassifier& network, const data::ImageDataset& test, const Runtime& runtime) {
+  torch::InferenceMode inference;
+  std::int64_t correct = 0;
+  for (std::int64_t start = 0; start < test.size(); start += 500) {
+    const std::int64_t count = std::min<std::int64_t>(500, test.size() - start);
+    const torch::Tensor images =
+        test.images.narrow(0, start, count).to(runtime.device).to(torch::kFloat).div(127.5).sub(1.0);
+    const torch::Tensor predicted = network->forward(images).argmax(1).cpu();
+    correct += predicted.eq(test.labels.narrow(0, start, count)).sum().item<std::int64_t>();
+  }
+  return static_cast<double>(correct) / static_cast<double>(test.size());
+}
+
+}  // namespace
+
+int run_cas(const CasRequest& request) {
+  if (request.train.empty()) throw UsageError("eval cas needs --train (the labelled synthetic set)");
+  const Config config = load_config(request.config, request.overrides);
+  if (config.model.family != "classifier") {
+    throw ConfigError(fmt::format("{}: model.family is {}, expected classifier", request.config, config.model.family));
+  }
+  RunConfig run = config.run;
+  run.device = request.device;
+  run.threads = request.threads;
+  const Runtime runtime = setup_runtime(run);
+  const eval::ImageFormat format{config.data.channels, config.data.image_size};
+
+  eval::SourceOptions test_options;
+  test_options.format = format;
+  test_options.threads = runtime.threads;
+  const std::unique_ptr<eval::ImageSource> test_source = eval::open_image_source(request.test, test_options);
+  if (!test_source->has_labels()) throw UsageError(fmt::format("--test {}: expected a labelled set", request.test));
+  const std::vector<std::string> test_names = test_source->class_names();
+  data::ImageDataset test;
+  {
+    eval::LoadedImages loaded = eval::read_all(*test_source);
+    test.images = loaded.images;
+    test.labels = loaded.labels;
+    test.class_names = test_names;
+  }
+  log_info("test: {}", test_source->describe());
+
+  const LabelledSet synthetic = load_labelled(request.train, request, format, test_names, runtime, request.num);
+  log_info("synthetic: {}", synthetic.description);
+  models::ImageClassifier synthetic_net = fit_classifier(synthetic, config, runtime, "synthetic");
+  const double synthetic_accuracy = accuracy_on(synthetic_net, test, runtime);
+
+  eval::Table table;
+  eval::JsonObject figures;
+  figures.add("cas", synthetic_accuracy);
+  table.row("CAS (trained on synthetic)", fmt::format("{:.4f}", synthetic_accuracy),
+            fmt::format("{} images: {}", synthetic.data.size(), synthetic.description));
+  eval::JsonObject json;
+  json.add("test", test_source->describe()).add("synthetic", synthetic.description);
+  if (request.baseline != "none") {
+    CasRequest real_request = request;
+    real_request.label_with.clear();
+    const LabelledSet real = load_labelled(request.baseline, real_request, format, test_names, runtime, 0);
+    models::ImageClassifier real_net = fit_classifier(real, config, runtime, "real");
+    const double real_accuracy = accuracy_on(real_net, test, runtime);
+    figures.add("real_accuracy", real_accuracy).add("cas_over_real", synthetic_accuracy / real_accuracy);
+    table.row("trained on real", fmt::format("{:.4f}", real_accuracy),
+              fmt::format("{} images: {}", real.data.size(), real.description));
+    table.row("CAS / real", fmt::format("{:.4f}", synthetic_accuracy / real_accuracy));
+    json.add("baseline", real.description);
+  }
+  json.add("classifier_config", request.config)
+      .add("classifier_steps", config.train.steps)
+      .add("classifier_batch", static_cast<std::int64_t>(config.train.batch_size))
+      .add("seed", static_cast<std::int64_t>(request.seed))
+      .add("metrics", figures);
+  std::printf("%s", table.str().c_str());
+  std::fflush(stdout);
+  if (!request.json_path.empty()) {
+    eval::write_text_file(request.json_path, json.dump() + "\n");
+    log_info("wrote {}", request.json_path);
+  }
+  return 0;
+}
+
+}  // namespace synthgen

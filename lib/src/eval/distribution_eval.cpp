@@ -1,0 +1,208 @@
+#include "synthgen/eval/distribution_eval.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "synthgen/core/error.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/runtime.h"
+#include "synthgen/eval/feature_extraction.h"
+#include "synthgen/eval/feature_network.h"
+#include "synthgen/eval/image_source.h"
+#include "synthgen/eval/report.h"
+#include "synthgen/io/npy.h"
+#include "synthgen/metrics/frechet.h"
+#include "synthgen/metrics/inception_score.h"
+#include "synthgen/metrics/kid.h"
+#include "synthgen/metrics/precision_recall.h"
+
+namespace synthgen {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool wants(const DistributionEvalRequest& request, const std::string& metric) {
+  return std::find(request.metrics.begin(), request.metrics.end(), metric) != request.metrics.end();
+}
+
+void check_request(const DistributionEvalRequest& request) {
+  static const std::vector<std::string> known = {"fid", "kid", "is", "pr", "accuracy"};
+  if (request.metrics.empty()) throw UsageError("--metrics: expected at least one of fid, kid, is, pr, accuracy");
+  for (const std::string& metric : request.metrics) {
+    if (std::find(known.begin(), known.end(), metric) == known.end()) {
+      throw UsageError(fmt::format("--metrics: unknown metric '{}'; expected fid, kid, is, pr or accuracy", metric));
+    }
+  }
+  const bool two_sets = wants(request, "fid") || wants(request, "kid") || wants(request, "pr");
+  if (two_sets && (request.real.empty() || request.fake.empty())) {
+    throw UsageError("fid, kid and pr compare two sets: give --real and --fake");
+  }
+  if (wants(request, "is") && request.fake.empty()) throw UsageError("is scores one set: give --fake");
+  if (wants(request, "accuracy") && request.real.empty()) {
+    throw UsageError("accuracy scores the classifier on a labelled set: give --real");
+  }
+  if (wants(request, "accuracy") && request.features.rfind("classifier:", 0) != 0) {
+    throw UsageError("accuracy needs --features classifier:CHECKPOINT");
+  }
+  const bool needs_network = !(ends_with(request.real, ".npy") || request.real.empty()) ||
+                             !(ends_with(request.fake, ".npy") || request.fake.empty());
+  if (request.features.empty() && needs_network) {
+    throw UsageError("--features: expected inception:FILE.pt or classifier:CHECKPOINT to turn images into features");
+  }
+  if (request.num < 0) throw UsageError(fmt::format("--num: expected >= 0, got {}", request.num));
+  if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
+}
+
+struct EvaluatedSet {
+  eval::ExtractedSet data;
+  std::string description;
+  bool from_npy = false;
+};
+
+EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool want_features,
+                          bool want_probabilities, eval::FeatureNetwork* network, const DistributionEvalRequest& request,
+                          const Runtime& runtime) {
+  EvaluatedSet set;
+  if (ends_with(spec, ".npy")) {
+    if (want_probabilities) {
+      throw UsageError(fmt::format("--{} {}: a .npy file holds features; is and accuracy need images", role, spec));
+    }
+    torch::Tensor features = io::read_npy(spec);
+    if (features.dim() != 2) {
+      throw RuntimeError(fmt::format("'{}': expected features of shape [N, D], found {} dimensions", spec, features.dim()));
+    }
+    if (request.num > 0 && features.size(0) > request.num) features = features.narrow(0, 0, request.num);
+    set.data.features = features.to(torch::kFloat);
+    set.data.count = features.size(0);
+    set.description = fmt::format("features {} ({} x {})", spec, features.size(0), features.size(1));
+    set.from_npy = true;
+    return set;
+  }
+  eval::SourceOptions options;
+  options.format = network->input_format();
+  options.limit = request.num;
+  options.seed = request.seed;
+  options.device = runtime.device;
+  options.threads = runtime.threads;
+  const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
+  set.description = source->describe();
+  log_info("{}: {}", role, set.description);
+  set.data = eval::extract(*source, *network, want_features, want_probabilities, request.batch, role);
+  return set;
+}
+
+void check_same_width(const EvaluatedSet& real, const EvaluatedSet& fake) {
+  if (real.data.features.size(1) != fake.data.features.size(1)) {
+    throw RuntimeError(fmt::format("feature sizes differ: real {} has {}, fake {} has {}", real.description,
+                                   real.data.features.size(1), fake.description, fake.data.features.size(1)));
+  }
+}
+
+std::string save_prefix(const std::string& path) {
+  return ends_with(path, ".npy") ? path.substr(0, path.size() - 4) : path;
+}
+
+}  // namespace
+
+int run_distribution_eval(const DistributionEvalRequest& request) {
+  check_request(request);
+  RunConfig run;
+  run.device = request.device;
+  run.threads = request.threads;
+  const Runtime runtime = setup_runtime(run);
+
+  std::unique_ptr<eval::FeatureNetwork> network;
+  if (!request.features.empty()) network = eval::open_feature_network(request.features, runtime.device);
+  const bool two_sets = wants(request, "fid") || wants(request, "kid") || wants(request, "pr");
+
+  std::optional<EvaluatedSet> real;
+  std::optional<EvaluatedSet> fake;
+  if (!request.real.empty() && (two_sets || wants(request, "accuracy"))) {
+    real = evaluate_set(request.real, "real", two_sets, wants(request, "accuracy"), network.get(), request, runtime);
+    if (wants(request, "accuracy") && !real->data.labels.defined()) {
+      throw UsageError(fmt::format("accuracy needs labels, and {} has none", real->description));
+    }
+  }
+  if (!request.fake.empty() && (two_sets || wants(request, "is"))) {
+    fake = evaluate_set(request.fake, "fake", two_sets, wants(request, "is"), network.get(), request, runtime);
+  }
+  if (two_sets) check_same_width(*real, *fake);
+
+  eval::JsonObject json;
+  eval::Table table;
+  if (network) {
+    json.add("feature_network", network->name());
+    json.add("protocol", network->protocol());
+  }
+  for (const auto* set : {&real, &fake}) {
+    if (!set->has_value()) continue;
+    eval::JsonObject part;
+    part.add("source", (*set)->description).add("count", (*set)->data.count);
+    json.add(set == &real ? "real" : "fake", part);
+  }
+  json.add("seed", static_cast<std::int64_t>(request.seed));
+
+  eval::JsonObject figures;
+  if (wants(request, "fid")) {
+    const double fid = metrics::frechet_distance(metrics::feature_stats(real->data.features),
+                                                 metrics::feature_stats(fake->data.features));
+    figures.add("fid", fid);
+    table.row("FID", fmt::format("{:.4f}", fid));
+  }
+  if (wants(request, "kid")) {
+    const metrics::KidResult kid = metrics::kernel_inception_distance(
+        real->data.features, fake->data.features, request.kid_subsets, request.kid_subset_size, request.seed);
+    figures.add("kid", eval::JsonObject()
+                           .add("mean", kid.mean)
+                           .add("std", kid.std)
+                           .add("num_subsets", kid.num_subsets)
+                           .add("subset_size", kid.subset_size));
+    table.row("KID", fmt::format("{:.6f}", kid.mean),
+              fmt::format("± {:.6f} over {} subsets of {}", kid.std, kid.num_subsets, kid.subset_size));
+  }
+  if (wants(request, "pr")) {
+    const metrics::PrecisionRecallResult pr =
+        metrics::precision_recall(real->data.features, fake->data.features, request.pr_k);
+    figures.add("precision", pr.precision).add("recall", pr.recall).add("pr_k", static_cast<std::int64_t>(pr.k));
+    table.row("precision", fmt::format("{:.4f}", pr.precision), fmt::format("k = {}", pr.k));
+    table.row("recall", fmt::format("{:.4f}", pr.recall), fmt::format("k = {}", pr.k));
+  }
+  if (wants(request, "is")) {
+    const metrics::InceptionScoreResult score = metrics::inception_score(fake->data.probabilities, request.is_splits);
+    figures.add("is", eval::JsonObject().add("mean", score.mean).add("std", score.std).add(
+                          "splits", static_cast<std::int64_t>(score.splits)));
+    table.row("IS", fmt::format("{:.4f}", score.mean), fmt::format("± {:.4f} over {} splits", score.std, score.splits));
+  }
+  if (wants(request, "accuracy")) {
+    const torch::Tensor predicted = real->data.probabilities.argmax(1);
+    const double accuracy = predicted.eq(real->data.labels).to(torch::kDouble).mean().item<double>();
+    figures.add("accuracy", accuracy);
+    table.row("accuracy", fmt::format("{:.4f}", accuracy), fmt::format("on {} labelled images", real->data.count));
+  }
+  json.add("metrics", figures);
+
+  if (!request.save_features.empty()) {
+    const std::string prefix = save_prefix(request.save_features);
+    for (const auto* set : {&real, &fake}) {
+      if (!set->has_value() || (*set)->from_npy || !(*set)->data.features.defined()) continue;
+      const std::string path = prefix + (set == &real ? ".real.npy" : ".fake.npy");
+      io::write_npy(path, (*set)->data.features);
+      log_info("wrote {} features to {}", (*set)->data.features.size(0), path);
+    }
+  }
+  std::printf("%s", table.str().c_str());
+  if (network) std::printf("  features: %s\n", network->name().c_str());
+  std::fflush(stdout);
+  if (!request.json_path.empty()) {
+    eval::write_text_file(request.json_path, json.dump() + "\n");
+    log_info("wrote {}", request.json_path);
+  }
+  return 0;
+}
+
+}  // namespace synthgen

@@ -1,0 +1,223 @@
+#include "synthgen/eval/image_source.h"
+
+#include <fmt/format.h>
+
+#include <ATen/Parallel.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/data/dataset.h"
+#include "synthgen/data/image_folder.h"
+#include "synthgen/io/checkpoint.h"
+#include "synthgen/io/image_codec.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/train/gan_trainer.h"
+
+namespace synthgen::eval {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kDefaultGeneratorImages = 10000;
+
+std::int64_t limited(std::int64_t available, std::int64_t limit) {
+  return limit > 0 ? std::min(available, limit) : available;
+}
+
+torch::Tensor image_to_tensor(const io::Image& image) {
+  return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
+                          {image.height, image.width, image.channels}, torch::kUInt8)
+      .permute({2, 0, 1})
+      .clone();
+}
+
+class FashionMnistSource : public ImageSource {
+ public:
+  FashionMnistSource(const std::string& split, const SourceOptions& options) : split_(split) {
+    DataConfig cfg;
+    cfg.source = "fashion-mnist";
+    cfg.split = split;
+    cfg.image_size = options.format.size > 0 ? options.format.size : 28;
+    cfg.channels = options.format.channels;
+    data_ = data::load_dataset(cfg, options.threads);
+    size_ = limited(data_.size(), options.limit);
+  }
+  std::int64_t size() const override { return size_; }
+  ImageBatch next(std::int64_t max_count) override {
+    const std::int64_t count = std::min(max_count, size_ - position_);
+    if (count <= 0) return {};
+    ImageBatch batch{data_.images.narrow(0, position_, count), data_.labels.narrow(0, position_, count)};
+    position_ += count;
+    return batch;
+  }
+  bool has_labels() const override { return true; }
+  std::vector<std::string> class_names() const override { return data_.class_names; }
+  std::string describe() const override { return fmt::format("fashion-mnist:{} ({} images)", split_, size_); }
+
+ private:
+  std::string split_;
+  data::ImageDataset data_;
+  std::int64_t size_ = 0;
+  std::int64_t position_ = 0;
+};
+
+class FolderSource : public ImageSource {
+ public:
+  FolderSource(const std::string& root, const SourceOptions& options)
+      : root_(root), channels_(options.format.channels), size_px_(options.format.size) {
+    listing_ = data::list_image_folder(root);
+    if (listing_.files.empty()) throw UsageError(fmt::format("'{}' holds no image files (.png .jpg .bmp .tga)", root));
+    size_ = limited(static_cast<std::int64_t>(listing_.files.size()), options.limit);
+    if (size_px_ == 0) {
+      const io::Image first = io::read_image(listing_.files.front(), channels_);
+      size_px_ = std::min(first.width, first.height);
+    }
+  }
+  std::int64_t size() const override { return size_; }
+  ImageBatch next(std::int64_t max_count) override {
+    const std::int64_t count = std::min(max_count, size_ - position_);
+    if (count <= 0) return {};
+    torch::Tensor images = torch::empty({count, channels_, size_px_, size_px_}, torch::kUInt8);
+    std::mutex failure_mutex;
+    std::string failure;
+    at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) {
+        try {
+          const io::Image image =
+              io::resize_and_center_crop(io::read_image(listing_.files[position_ + i], channels_), size_px_);
+          images[i].copy_(image_to_tensor(image));
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (failure.empty()) failure = e.what();
+        }
+      }
+    });
+    if (!failure.empty()) throw RuntimeError(failure);
+    ImageBatch batch{images, {}};
+    if (has_labels()) {
+      batch.labels = torch::tensor(std::vector<std::int64_t>(listing_.labels.begin() + position_,
+                                                             listing_.labels.begin() + position_ + count));
+    }
+    position_ += count;
+    return batch;
+  }
+  bool has_labels() const override { return !listing_.labels.empty(); }
+  std::vector<std::string> class_names() const override { return listing_.class_names; }
+  std::string describe() const override {
+    return fmt::format("folder {} ({} images{})", root_, size_,
+                       has_labels() ? fmt::format(", {} classes", listing_.class_names.size()) : "");
+  }
+
+ private:
+  std::string root_;
+  int channels_;
+  int size_px_;
+  data::FolderListing listing_;
+  std::int64_t size_ = 0;
+  std::int64_t position_ = 0;
+};
+
+class GeneratorSource : public ImageSource {
+ public:
+  GeneratorSource(const std::string& spec, const SourceOptions& options)
+      : format_(options.format), seed_(options.seed), device_(options.device) {
+    path_ = io::resolve_checkpoint_path(spec);
+    io::LoadedCheckpoint checkpoint = io::load_checkpoint(path_, device_);
+    if (checkpoint.meta.family == "classifier") {
+      throw UsageError(fmt::format("'{}' holds a classifier, expected a generator to sample images from", path_));
+    }
+    const Config config = load_config_text(checkpoint.meta.config_yaml, path_);
+    torch::serialize::InputArchive trainer_part;
+    checkpoint.archive.read("trainer", trainer_part);
+    generator_ = train::load_generator(config, trainer_part, device_);
+    generator_->fuse_for_inference();
+    size_ = options.limit > 0 ? options.limit : kDefaultGeneratorImages;
+  }
+  std::int64_t size() const override { return size_; }
+  ImageBatch next(std::int64_t max_count) override {
+    const std::int64_t count = std::min(max_count, size_ - position_);
+    if (count <= 0) return {};
+    torch::InferenceMode inference;
+    const torch::Tensor latents = train::latents_for_seeds(seed_ + static_cast<std::uint64_t>(position_), count,
+                                                           generator_->latent_dim(), device_);
+    position_ += count;
+    return {conform_images(io::to_uint8_images(generator_->forward(latents)), format_), {}};
+  }
+  bool has_labels() const override { return false; }
+  std::string describe() const override {
+    return fmt::format("generator {} ({} images, seeds {}..{})", path_, size_, seed_,
+                       seed_ + static_cast<std::uint64_t>(size_) - 1);
+  }
+
+ private:
+  ImageFormat format_;
+  std::uint64_t seed_;
+  torch::Device device_;
+  std::string path_;
+  std::shared_ptr<models::Generator> generator_;
+  std::int64_t size_ = 0;
+  std::int64_t position_ = 0;
+};
+
+}  // namespace
+
+torch::Tensor conform_images(const torch::Tensor& images, const ImageFormat& format) {
+  torch::Tensor out = images;
+  if (out.size(1) == 1 && format.channels == 3) {
+    out = out.repeat({1, 3, 1, 1});
+  } else if (out.size(1) == 3 && format.channels == 1) {
+    // stb's grey weights, as decoding an RGB file to grey gives.
+    const torch::Tensor wide = out.to(torch::kInt32);
+    out = (wide.select(1, 0) * 77 + wide.select(1, 1) * 150 + wide.select(1, 2) * 29)
+              .div(256, "floor")
+              .unsqueeze(1)
+              .to(torch::kUInt8);
+  }
+  if (format.size > 0 && (out.size(2) != format.size || out.size(3) != format.size)) {
+    torch::Tensor resized = torch::empty({out.size(0), out.size(1), format.size, format.size}, torch::kUInt8);
+    for (std::int64_t i = 0; i < out.size(0); ++i) {
+      const io::Image image = io::resize_and_center_crop(io::tensor_to_image(out[i]), format.size);
+      resized[i].copy_(image_to_tensor(image));
+    }
+    out = resized;
+  }
+  return out.contiguous();
+}
+
+std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const SourceOptions& options) {
+  if (spec == "fashion-mnist:train" || spec == "fashion-mnist:test") {
+    return std::make_unique<FashionMnistSource>(spec.substr(spec.find(':') + 1), options);
+  }
+  if (spec.rfind("fashion-mnist", 0) == 0) {
+    throw UsageError(fmt::format("'{}': expected fashion-mnist:train or fashion-mnist:test", spec));
+  }
+  std::error_code ec;
+  const fs::path path(spec);
+  if (fs::is_regular_file(path, ec) || fs::is_regular_file(path / "checkpoints" / "latest.ckpt", ec)) {
+    return std::make_unique<GeneratorSource>(spec, options);
+  }
+  if (fs::is_directory(path, ec)) return std::make_unique<FolderSource>(spec, options);
+  throw UsageError(fmt::format(
+      "'{}' does not exist; expected an image folder, a checkpoint or run folder, a .npy feature file, "
+      "fashion-mnist:train or fashion-mnist:test",
+      spec));
+}
+
+LoadedImages read_all(ImageSource& source, std::int64_t batch) {
+  std::vector<torch::Tensor> images;
+  std::vector<torch::Tensor> labels;
+  for (ImageBatch part = source.next(batch); part.images.defined(); part = source.next(batch)) {
+    images.push_back(part.images);
+    if (part.labels.defined()) labels.push_back(part.labels);
+  }
+  LoadedImages all;
+  if (images.empty()) throw RuntimeError(fmt::format("{} gave no images", source.describe()));
+  all.images = torch::cat(images).contiguous();
+  if (!labels.empty()) all.labels = torch::cat(labels).contiguous();
+  return all;
+}
+
+}  // namespace synthgen::eval

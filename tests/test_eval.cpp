@@ -1,0 +1,254 @@
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/data/dataset.h"
+#include "synthgen/eval/cas.h"
+#include "synthgen/eval/distribution_eval.h"
+#include "synthgen/eval/feature_extraction.h"
+#include "synthgen/eval/paired_eval.h"
+#include "synthgen/eval/report.h"
+#include "synthgen/io/file_io.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/io/npy.h"
+#include "test_support.h"
+
+using namespace synthgen;
+namespace fs = std::filesystem;
+using Catch::Contains;
+
+namespace {
+
+const std::string kFixtures = SYNTHGEN_FIXTURE_DIR;
+const std::string kStandIn = "inception:" + kFixtures + "/inception_standin.pt";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The number after "key": in a JSON text (the first occurrence).
+double json_number(const std::string& json, const std::string& key) {
+  const std::string marker = "\"" + key + "\": ";
+  const std::size_t at = json.find(marker);
+  if (at == std::string::npos) throw std::runtime_error("no key " + key + " in " + json);
+  return std::stod(json.substr(at + marker.size()));
+}
+
+// The fixture's images as PNG files 0.png .. 5.png: the first three grey, the rest RGB.
+void write_fixture_images(const fs::path& folder) {
+  const torch::Tensor images = io::read_npy(kFixtures + "/inception_images.npy");  // [6, H, W, 3]
+  for (std::int64_t i = 0; i < images.size(0); ++i) {
+    torch::Tensor chw = images[i].permute({2, 0, 1});
+    if (i < 3) chw = chw.narrow(0, 0, 1);
+    fs::create_directories(folder);
+    io::write_png((folder / fmt::format("{}.png", i)).string(), io::tensor_to_image(chw.contiguous()));
+  }
+}
+
+void write_png_folder(const fs::path& folder, int count, int salt) {
+  for (int i = 0; i < count; ++i) {
+    testing::write_test_png(folder / fmt::format("{:03d}.png", i), 24, 24, 3, static_cast<std::uint64_t>(salt + i));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the Inception stand-in is fed exactly as stylegan2-ada feeds the FID network", "[eval]") {
+  testing::TempDir dir;
+  write_fixture_images(dir / "images");
+  const auto network = eval::open_feature_network(kStandIn, torch::kCPU);
+  eval::SourceOptions options;
+  options.format = network->input_format();
+  const auto source = eval::open_image_source((dir / "images").string(), options);
+  const eval::ExtractedSet set = eval::extract(*source, *network, true, true, 4, "test");
+  REQUIRE(set.count == 6);
+  const torch::Tensor expected_features = io::read_npy(kFixtures + "/inception_features.npy");
+  const torch::Tensor expected_probabilities = io::read_npy(kFixtures + "/inception_probabilities.npy");
+  CHECK(set.features.sizes() == expected_features.sizes());
+  CHECK(torch::allclose(set.features, expected_features, 1e-5, 1e-5));
+  CHECK(torch::allclose(set.probabilities, expected_probabilities, 1e-5, 1e-7));
+}
+
+TEST_CASE("a set scored against itself: FID 0, precision and recall 1, with settings in the JSON", "[eval]") {
+  testing::TempDir dir;
+  write_png_folder(dir / "a", 12, 0);
+  DistributionEvalRequest request;
+  request.real = (dir / "a").string();
+  request.fake = (dir / "a").string();
+  request.features = kStandIn;
+  request.metrics = {"fid", "kid", "pr", "is"};
+  request.json_path = (dir / "scores.json").string();
+  request.save_features = (dir / "features.npy").string();
+  request.threads = 1;
+  request.is_splits = 3;
+  REQUIRE(run_distribution_eval(request) == 0);
+  const std::string json = read_text(dir / "scores.json");
+  CHECK(json_number(json, "fid") == Approx(0.0).margin(1e-6));
+  CHECK(json_number(json, "precision") == 1.0);
+  CHECK(json_number(json, "recall") == 1.0);
+  CHECK(json.find("\"feature_network\": \"inception:") != std::string::npos);
+  CHECK(json.find("\"protocol\": \"stylegan2-ada") != std::string::npos);
+  CHECK(json_number(json, "count") == 12);
+  // Features saved for other tools, and read back as a set.
+  const torch::Tensor saved = io::read_npy((dir / "features.real.npy").string());
+  CHECK(saved.sizes() == torch::IntArrayRef({12, 2048}));
+
+  SECTION("saved features score the same as the images they came from") {
+    DistributionEvalRequest from_npy;
+    from_npy.real = (dir / "features.real.npy").string();
+    from_npy.fake = (dir / "features.fake.npy").string();
+    from_npy.metrics = {"fid"};
+    from_npy.json_path = (dir / "npy.json").string();
+    REQUIRE(run_distribution_eval(from_npy) == 0);
+    CHECK(json_number(read_text(dir / "npy.json"), "fid") == Approx(0.0).margin(1e-6));
+  }
+}
+
+TEST_CASE("two different sets give a positive FID and KID", "[eval]") {
+  testing::TempDir dir;
+  write_png_folder(dir / "a", 16, 0);
+  fs::create_directories(dir / "b");
+  for (int i = 0; i < 16; ++i) {
+    io::write_png((dir / "b" / fmt::format("{:03d}.png", i)).string(), testing::pattern_image(24, 24, 3, i));
+  }
+  DistributionEvalRequest request;
+  request.real = (dir / "a").string();
+  request.fake = (dir / "b").string();
+  request.features = kStandIn;
+  request.metrics = {"fid", "kid"};
+  request.json_path = (dir / "scores.json").string();
+  request.threads = 1;
+  REQUIRE(run_distribution_eval(request) == 0);
+  const std::string json = read_text(dir / "scores.json");
+  CHECK(json_number(json, "fid") > 1.0);
+  CHECK(json_number(json, "mean") > 0.0);  // KID
+}
+
+TEST_CASE("eval refuses mismatched features, bad networks and incomplete requests", "[eval]") {
+  testing::TempDir dir;
+  io::write_npy((dir / "a.npy").string(), torch::rand({20, 8}));
+  io::write_npy((dir / "b.npy").string(), torch::rand({20, 6}));
+  DistributionEvalRequest request;
+  request.real = (dir / "a.npy").string();
+  request.fake = (dir / "b.npy").string();
+  request.metrics = {"fid"};
+  CHECK_THROWS_WITH(run_distribution_eval(request), Contains("feature sizes differ") && Contains("8") && Contains("6"));
+
+  request.fake = (dir / "a.npy").string();
+  request.metrics = {"fid", "lpips"};
+  CHECK_THROWS_WITH(run_distribution_eval(request), Contains("unknown metric 'lpips'"));
+
+  request.metrics = {"is"};
+  CHECK_THROWS_WITH(run_distribution_eval(request), Contains("a .npy file holds features"));
+
+  DistributionEvalRequest one_set;
+  one_set.real = (dir / "a.npy").string();
+  one_set.metrics = {"fid"};
+  CHECK_THROWS_WITH(run_distribution_eval(one_set), Contains("give --real and --fake"));
+
+  io::write_file_atomic((dir / "not_torchscript.pt").string(), "hello", 5, false);
+  CHECK_THROWS_WITH(eval::open_feature_network("inception:" + (dir / "not_torchscript.pt").string(), torch::kCPU),
+                    Contains("cannot load") && Contains("not_torchscript.pt"));
+  CHECK_THROWS_WITH(eval::open_feature_network("inception:/no/such/file.pt", torch::kCPU), Contains("no such file"));
+  CHECK_THROWS_WITH(eval::open_feature_network("vgg:/x", torch::kCPU), Contains("expected inception:FILE.pt"));
+  eval::SourceOptions options;
+  CHECK_THROWS_WITH(eval::open_image_source("fashion-mnist:val", options), Contains("fashion-mnist:test"));
+  CHECK_THROWS_WITH(eval::open_image_source((dir / "missing").string(), options), Contains("does not exist"));
+}
+
+TEST_CASE("PSNR and SSIM over files matched by name", "[eval]") {
+  testing::TempDir dir;
+  for (int i = 0; i < 3; ++i) {
+    // Targets in 0..250; predictions 5 brighter everywhere: MSE 25, PSNR 10 log10(255^2 / 25).
+    io::Image target = testing::pattern_image(32, 24, 3, i);
+    for (auto& pixel : target.pixels) pixel = static_cast<std::uint8_t>(pixel % 251);
+    io::Image pred = target;
+    for (auto& pixel : pred.pixels) pixel = static_cast<std::uint8_t>(pixel + 5);
+    fs::create_directories(dir / "target");
+    fs::create_directories(dir / "pred");
+    io::write_png((dir / "target" / fmt::format("{}.png", i)).string(), target);
+    io::write_png((dir / "pred" / fmt::format("{}.png", i)).string(), pred);
+  }
+  PairedEvalRequest request;
+  request.pred = (dir / "pred").string();
+  request.target = (dir / "target").string();
+  request.metrics = {"psnr", "ssim"};
+  request.json_path = (dir / "paired.json").string();
+  request.threads = 1;
+  REQUIRE(run_paired_eval(request) == 0);
+  const std::string json = read_text(dir / "paired.json");
+  CHECK(json_number(json, "psnr") == Approx(10.0 * std::log10(255.0 * 255.0 / 25.0)).epsilon(1e-12));
+  CHECK(json_number(json, "ssim") > 0.9);
+  CHECK(json_number(json, "ssim") < 1.0);
+  CHECK(json.find("\"0.png\"") != std::string::npos);
+
+  SECTION("a prediction without a target is refused, naming it") {
+    io::write_png((dir / "pred" / "extra.png").string(), testing::pattern_image(32, 24, 3));
+    CHECK_THROWS_WITH(run_paired_eval(request), Contains("1 of 4") && Contains("extra.png"));
+  }
+  SECTION("sizes must agree") {
+    io::write_png((dir / "pred" / "1.png").string(), testing::pattern_image(16, 24, 3));
+    CHECK_THROWS_WITH(run_paired_eval(request), Contains("1.png") && Contains("16x24") && Contains("32x24"));
+  }
+}
+
+TEST_CASE("the classification accuracy score trains on a labelled folder and tests on Fashion-MNIST", "[eval]") {
+  testing::TempDir dir;
+  // 400 real training images as a labelled folder with class sub-folders 0..9.
+  DataConfig data;
+  data.max_images = 400;
+  const data::ImageDataset fashion = data::load_dataset(data, 1);
+  for (std::int64_t i = 0; i < fashion.size(); ++i) {
+    const fs::path folder = dir / "synthetic" / std::to_string(fashion.labels[i].item<std::int64_t>());
+    fs::create_directories(folder);
+    io::write_png((folder / fmt::format("{:04d}.png", i)).string(), io::tensor_to_image(fashion.images[i]));
+  }
+  Config config;
+  config.model.family = "classifier";
+  config.model.base_channels = 8;
+  config.data.image_size = 28;
+  config.data.channels = 1;
+  config.train.steps = 80;
+  config.train.batch_size = 32;
+  config.train.lr = 2e-3;
+  config.train.betas = {0.9, 0.999};
+  config.run.seed = 1;
+  const std::string text = dump_config(config);
+  io::write_file_atomic((dir / "classifier.yaml").string(), text.data(), text.size(), false);
+
+  CasRequest request;
+  request.train = (dir / "synthetic").string();
+  request.config = (dir / "classifier.yaml").string();
+  request.baseline = "none";
+  request.threads = 1;
+  request.device = "cpu";
+  request.json_path = (dir / "cas.json").string();
+  REQUIRE(run_cas(request) == 0);
+  // Far above chance (0.1) after 80 small steps on 400 images.
+  CHECK(json_number(read_text(dir / "cas.json"), "cas") > 0.45);
+
+  SECTION("an unlabelled set needs --label-with") {
+    write_png_folder(dir / "unlabelled", 4, 0);
+    request.train = (dir / "unlabelled").string();
+    CHECK_THROWS_WITH(run_cas(request), Contains("has no labels") && Contains("--label-with"));
+  }
+}
+
+TEST_CASE("JSON objects nest, escape and write non-finite numbers as null", "[eval]") {
+  eval::JsonObject inner;
+  inner.add("x", 1.5).add("n", std::int64_t{3});
+  eval::JsonObject outer;
+  outer.add("name", "a \"quoted\"\nline").add("inner", inner).add("inf", std::numeric_limits<double>::infinity());
+  CHECK(outer.dump() ==
+        "{\n  \"name\": \"a \\\"quoted\\\"\\nline\",\n  \"inner\": {\n    \"x\": 1.5,\n    \"n\": 3\n  },\n"
+        "  \"inf\": null\n}");
+}
