@@ -96,6 +96,15 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
             "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");
   s.choice("model.norm", c.model.norm, {"batch", "none"}, "normalisation inside G and D: batch | none");
+  s.integer("model.num_classes", c.model.num_classes, {0, 100000},
+            "class-conditional GAN with this many classes (0 = unconditional)");
+  s.flag("model.spectral_norm", c.model.spectral_norm, "spectral normalisation of D's weights (dcgan, vanilla)");
+  s.integer("model.hidden_dim", c.model.hidden_dim, {1, 65536}, "vanilla: units in each hidden layer");
+  s.integer("model.max_channels", c.model.max_channels, {1, 4096}, "progan: cap on any block's feature maps");
+  s.integer("model.mapping_layers", c.model.mapping_layers, {0, 16},
+            "progan: StyleGAN mapping network depth z -> w (0 = none)");
+  s.flag("model.style_modulation", c.model.style_modulation, "progan: per-layer style modulation by w");
+  s.flag("model.noise_inputs", c.model.noise_inputs, "progan: per-pixel noise inputs in G");
 
   s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder"},
            "fashion-mnist | idx | folder");
@@ -118,7 +127,19 @@ std::vector<Field> config_fields(Config& c) {
   s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine"},
            "constant | cosine (decays to 0 at train.steps)");
   s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
-  s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax"}, "GAN loss: nonsaturating | minimax (GANs only)");
+  s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax", "wgan-gp", "hinge", "lsgan"},
+           "GAN loss: nonsaturating | minimax | wgan-gp | hinge | lsgan");
+  s.integer("train.n_critic", c.train.n_critic, {1, 100}, "D (critic) updates per G update");
+  const RealRange non_negative{0.0, std::numeric_limits<double>::infinity(), false, false};
+  s.real("train.gp_weight", c.train.gp_weight, non_negative, "wgan-gp: weight of the gradient penalty");
+  s.real("train.r1_gamma", c.train.r1_gamma, non_negative, "R1 penalty gamma on real images (0 = off)");
+  s.real("train.drift", c.train.drift, non_negative, "weight of mean(D(x)^2) on real logits (ProGAN 0.001)");
+  s.real("train.ema_decay", c.train.ema_decay, {0.0, 1.0, false, true},
+         "EMA decay of G's weights, used for samples (0 = off)");
+  s.text("train.augment", c.train.augment, "DiffAugment: none or a comma list of translation, cutout, color");
+  s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps}, "progan: images over which a resolution fades in");
+  s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
+            "progan: images at each resolution after its fade-in");
   s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
   s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
             "steps between sample grids (0 = only at the end)");

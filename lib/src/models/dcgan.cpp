@@ -62,7 +62,7 @@ DcganGenerator::DcganGenerator(const Config& config) : latent_dim_(config.model.
   dcgan_init(*this);
 }
 
-torch::Tensor DcganGenerator::forward(const torch::Tensor& z) {
+torch::Tensor DcganGenerator::forward(const torch::Tensor& z, const torch::Tensor& /*labels*/) {
   return layers_->forward(z.view({z.size(0), z.size(1), 1, 1}));
 }
 
@@ -118,7 +118,7 @@ DcganDiscriminator::DcganDiscriminator(const Config& config) {
   dcgan_init(*this);
 }
 
-torch::Tensor DcganDiscriminator::forward(const torch::Tensor& images) {
+torch::Tensor DcganDiscriminator::forward(const torch::Tensor& images, const torch::Tensor& /*labels*/) {
   return layers_->forward(images).view({images.size(0)});
 }
 

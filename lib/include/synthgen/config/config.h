@@ -14,6 +14,13 @@ struct ModelConfig {
   int latent_dim = 100;          // size of the generator's input noise z
   int base_channels = 64;        // feature maps at the highest resolution of G and D (ngf / ndf)
   std::string norm = "batch";    // normalisation inside G and D: batch | none
+  std::int64_t num_classes = 0;  // class-conditional GAN with this many classes (0 = unconditional)
+  bool spectral_norm = false;    // spectral normalisation of D's weights (dcgan, vanilla)
+  int hidden_dim = 512;          // vanilla: units in each hidden layer of G and D
+  int max_channels = 256;        // progan: cap on the feature maps of any block
+  int mapping_layers = 0;        // progan: StyleGAN mapping network z -> w depth (0 = none)
+  bool style_modulation = false; // progan: per-layer style modulation of feature maps by w
+  bool noise_inputs = false;     // progan: per-pixel noise added after each convolution of G
 };
 
 struct DataConfig {
@@ -36,7 +43,15 @@ struct TrainConfig {
   double lr = 2e-4;                      // Adam learning rate (of G and D for GANs)
   std::string lr_schedule = "constant";  // constant | cosine (decays to 0 at train.steps)
   std::vector<double> betas = {0.5, 0.999};  // Adam (beta1, beta2)
-  std::string loss = "nonsaturating";    // GAN loss: nonsaturating | minimax (GANs only)
+  std::string loss = "nonsaturating";    // nonsaturating | minimax | wgan-gp | hinge | lsgan (GANs)
+  int n_critic = 1;                      // D (critic) updates per G update
+  double gp_weight = 10.0;               // wgan-gp: weight of the gradient penalty
+  double r1_gamma = 0.0;                 // R1 penalty gamma on real images (0 = off)
+  double drift = 0.0;                    // weight of mean(D(x)^2) on real logits (ProGAN: 0.001)
+  double ema_decay = 0.0;                // EMA of G's weights for samples (0 = off), e.g. 0.999
+  std::string augment = "none";          // DiffAugment: none or a comma list of translation,cutout,color
+  std::int64_t fade_images = 200000;     // progan: images over which a new resolution fades in
+  std::int64_t stable_images = 200000;   // progan: images at each resolution after its fade-in
   std::int64_t log_every = 50;           // steps between metrics.jsonl lines and plain log lines
   std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
   std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)

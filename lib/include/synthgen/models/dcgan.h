@@ -26,7 +26,8 @@ DcganPlan dcgan_plan(int image_size);
 class DcganGenerator : public Generator {
  public:
   explicit DcganGenerator(const Config& config);
-  torch::Tensor forward(const torch::Tensor& z) override;
+  using Generator::forward;
+  torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) override;
   std::int64_t latent_dim() const override { return latent_dim_; }
   // Folds each BatchNorm's running statistics and affine parameters into the weights and bias of
   // the transposed convolution before it: one pass over the activations less per layer.
@@ -40,7 +41,8 @@ class DcganGenerator : public Generator {
 class DcganDiscriminator : public Discriminator {
  public:
   explicit DcganDiscriminator(const Config& config);
-  torch::Tensor forward(const torch::Tensor& images) override;
+  using Discriminator::forward;
+  torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& labels) override;
 
  private:
   torch::nn::Sequential layers_;

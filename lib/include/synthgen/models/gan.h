@@ -12,20 +12,43 @@
 
 namespace synthgen::models {
 
-// Maps latent vectors z [B, latent_dim] to images [B, C, H, W] in [-1, 1].
+// Maps latent vectors z [B, latent_dim] (and, for class-conditional models, int64 labels [B]) to
+// images [B, C, H, W] in [-1, 1]. Unconditional models take an undefined labels tensor.
 class Generator : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(const torch::Tensor& z) = 0;
+  virtual torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) = 0;
+  torch::Tensor forward(const torch::Tensor& z) { return forward(z, torch::Tensor()); }
   virtual std::int64_t latent_dim() const = 0;
+  // Classes of a class-conditional model (model.num_classes); 0 when unconditional.
+  virtual std::int64_t num_classes() const { return 0; }
   // Rewrites the network into an equivalent, faster one for sampling in eval mode (for example
   // BatchNorm folded into the convolution before it). It cannot be trained afterwards.
   virtual void fuse_for_inference() {}
 };
 
-// Maps images [B, C, H, W] in [-1, 1] to one logit per image [B].
+// Maps images [B, C, H, W] in [-1, 1] (and labels [B] when class-conditional) to one logit per
+// image [B].
 class Discriminator : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(const torch::Tensor& images) = 0;
+  virtual torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
+  torch::Tensor forward(const torch::Tensor& images) { return forward(images, torch::Tensor()); }
+};
+
+// The state of a growing family (ProGAN): the active resolution 4 * 2^level and the fade-in
+// weight alpha of its newest block (0 = only the previous resolution, 1 = only the new block).
+struct Growth {
+  int level = 0;
+  double alpha = 1.0;
+};
+
+// Implemented by the networks of families that grow; the trainer sets it before every step.
+class Growable {
+ public:
+  virtual ~Growable() = default;
+  virtual void set_growth(const Growth& growth) = 0;
+  virtual Growth growth() const = 0;
+  // The level of the target resolution (config data.image_size).
+  virtual int max_level() const = 0;
 };
 
 struct GanFamily {
