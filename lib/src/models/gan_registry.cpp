@@ -4,6 +4,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/models/dcgan.h"
 #include "synthgen/models/gan.h"
+#include "synthgen/models/vanilla.h"
 
 namespace synthgen::models {
 
@@ -13,6 +14,11 @@ const std::vector<GanFamily>& gan_families() {
        [](const Config& c) -> std::shared_ptr<Generator> { return std::make_shared<DcganGenerator>(c); },
        [](const Config& c) -> std::shared_ptr<Discriminator> {
          return std::make_shared<DcganDiscriminator>(c);
+       }},
+      {"vanilla",
+       [](const Config& c) -> std::shared_ptr<Generator> { return std::make_shared<VanillaGenerator>(c); },
+       [](const Config& c) -> std::shared_ptr<Discriminator> {
+         return std::make_shared<VanillaDiscriminator>(c);
        }},
   };
   return families;

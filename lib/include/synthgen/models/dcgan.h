@@ -1,5 +1,8 @@
 // DCGAN (Radford et al. 2016): transposed-convolution generator and strided-convolution
 // discriminator, BatchNorm, ReLU in G and LeakyReLU(0.2) in D, N(0, 0.02) initialisation.
+// Options: spectral normalisation of D's convolutions (model.spectral_norm); class conditioning
+// (model.num_classes: a label embedding concatenated to z, and a projection discriminator). With
+// train.loss wgan-gp, D (the critic) has no BatchNorm: the gradient penalty is per image.
 // Any image size s = s0 * 2^n with s0 in 4..7 and n >= 1 (28, 32, 48, 64, 128, ...) and any
 // channel count.
 #pragma once
@@ -7,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "synthgen/models/blocks.h"
+#include "synthgen/models/conditioning.h"
 #include "synthgen/models/gan.h"
 
 namespace synthgen::models {
@@ -29,12 +33,15 @@ class DcganGenerator : public Generator {
   using Generator::forward;
   torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) override;
   std::int64_t latent_dim() const override { return latent_dim_; }
+  std::int64_t num_classes() const override { return num_classes_; }
   // Folds each BatchNorm's running statistics and affine parameters into the weights and bias of
   // the transposed convolution before it: one pass over the activations less per layer.
   void fuse_for_inference() override;
 
  private:
   std::int64_t latent_dim_;
+  std::int64_t num_classes_;
+  torch::nn::Embedding label_embedding_{nullptr};  // concatenated to z when conditional
   torch::nn::Sequential layers_;
 };
 
@@ -45,7 +52,9 @@ class DcganDiscriminator : public Discriminator {
   torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& labels) override;
 
  private:
-  torch::nn::Sequential layers_;
+  std::int64_t num_classes_;
+  torch::nn::Sequential layers_;        // image -> features at start_size; the last layer gives the logit
+  Projection projection_{nullptr};      // conditional: <embed(y), spatially summed features>
 };
 
 // DCGAN's initialisation: convolutions N(0, 0.02), BatchNorm scale N(1, 0.02) and shift 0.
