@@ -73,7 +73,7 @@ TEST_CASE("wrong types and ranges are refused with what was expected", "[config]
   CHECK_THROWS_WITH(from_text("train: {lr: -1}"), Contains("train.lr: expected a number > 0, got '-1'"));
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5]}"), Contains("train.betas: expected a list of 2 numbers"));
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
-  CHECK_THROWS_WITH(from_text("train: {loss: hinge}"), Contains("one of nonsaturating, minimax"));
+  CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"), Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
   CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
   CHECK_THROWS_WITH(from_text("data: {channels: 2}"), Contains("data.channels"));
   CHECK_THROWS_WITH(from_text("data: {path: [a, b]}"), Contains("data.path: expected a string, got a list"));
