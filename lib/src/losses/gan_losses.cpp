@@ -2,22 +2,54 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "synthgen/core/error.h"
 
 namespace synthgen::losses {
 
+namespace F = torch::nn::functional;
+
 GanLoss parse_gan_loss(const std::string& name) {
   if (name == "nonsaturating") return GanLoss::kNonSaturating;
   if (name == "minimax") return GanLoss::kMinimax;
-  throw ConfigError(fmt::format("train.loss: expected nonsaturating or minimax, got '{}'", name));
+  if (name == "wgan-gp") return GanLoss::kWganGp;
+  if (name == "hinge") return GanLoss::kHinge;
+  if (name == "lsgan") return GanLoss::kLsgan;
+  throw ConfigError(fmt::format(
+      "train.loss: expected nonsaturating, minimax, wgan-gp, hinge or lsgan, got '{}'", name));
 }
 
-torch::Tensor discriminator_loss_real(GanLoss /*loss*/, const torch::Tensor& real_logits) {
-  return torch::nn::functional::softplus(-real_logits).mean();
+bool needs_gradient_penalty(GanLoss loss) { return loss == GanLoss::kWganGp; }
+
+torch::Tensor discriminator_loss_real(GanLoss loss, const torch::Tensor& real_logits) {
+  switch (loss) {
+    case GanLoss::kNonSaturating:
+    case GanLoss::kMinimax:
+      return F::softplus(-real_logits).mean();
+    case GanLoss::kWganGp:
+      return -real_logits.mean();
+    case GanLoss::kHinge:
+      return torch::relu(1 - real_logits).mean();
+    case GanLoss::kLsgan:
+      return 0.5 * (real_logits - 1).square().mean();
+  }
+  throw std::logic_error("discriminator_loss_real: unhandled GanLoss");
 }
 
-torch::Tensor discriminator_loss_fake(GanLoss /*loss*/, const torch::Tensor& fake_logits) {
-  return torch::nn::functional::softplus(fake_logits).mean();
+torch::Tensor discriminator_loss_fake(GanLoss loss, const torch::Tensor& fake_logits) {
+  switch (loss) {
+    case GanLoss::kNonSaturating:
+    case GanLoss::kMinimax:
+      return F::softplus(fake_logits).mean();
+    case GanLoss::kWganGp:
+      return fake_logits.mean();
+    case GanLoss::kHinge:
+      return torch::relu(1 + fake_logits).mean();
+    case GanLoss::kLsgan:
+      return 0.5 * fake_logits.square().mean();
+  }
+  throw std::logic_error("discriminator_loss_fake: unhandled GanLoss");
 }
 
 torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits,
@@ -26,12 +58,16 @@ torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits,
 }
 
 torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake_logits) {
-  namespace F = torch::nn::functional;
   switch (loss) {
     case GanLoss::kNonSaturating:
       return F::softplus(-fake_logits).mean();
     case GanLoss::kMinimax:
       return -F::softplus(fake_logits).mean();
+    case GanLoss::kWganGp:
+    case GanLoss::kHinge:
+      return -fake_logits.mean();
+    case GanLoss::kLsgan:
+      return 0.5 * (fake_logits - 1).square().mean();
   }
   throw std::logic_error("generator_loss: unhandled GanLoss");
 }

@@ -1,5 +1,6 @@
-// GAN losses on discriminator logits, each a small pure function. All return a scalar mean over
-// the batch, written with softplus so that they stay finite for large logits.
+// GAN losses on discriminator (critic) logits [B], each a small pure function returning a scalar
+// mean over the batch. The log-likelihood losses are written with softplus so that they stay
+// finite for large logits.
 #pragma once
 
 #include <torch/torch.h>
@@ -11,24 +12,36 @@ namespace synthgen::losses {
 enum class GanLoss {
   kNonSaturating,  // G maximises log D(G(z))      (Goodfellow et al. 2014, section 3)
   kMinimax,        // G minimises log(1 - D(G(z))) (the original minimax game)
+  kWganGp,         // Wasserstein critic (Gulrajani et al. 2017); needs the gradient penalty
+  kHinge,          // hinge loss on D (Lim & Ye 2017; Miyato et al. 2018)
+  kLsgan,          // least squares with targets a=0 (fake), b=1 (real), c=1 (Mao et al. 2017)
 };
 
-// "nonsaturating" | "minimax"; throws ConfigError otherwise.
+// "nonsaturating" | "minimax" | "wgan-gp" | "hinge" | "lsgan"; throws ConfigError otherwise.
 GanLoss parse_gan_loss(const std::string& name);
 
-// D's loss for both: -log D(x) - log(1 - D(G(z))) = softplus(-real) + softplus(fake), i.e. binary
-// cross-entropy with target 1 on real and 0 on fake logits, summed over the two halves.
+// True where the loss is only sound with a gradient penalty on the critic (wgan-gp); the caller
+// adds gp_weight * gradient_penalty (losses/penalties.h) to D's loss.
+bool needs_gradient_penalty(GanLoss loss);
+
+// D's loss: discriminator_loss_real + discriminator_loss_fake.
 torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits,
                                  const torch::Tensor& fake_logits);
 
 // The two halves of discriminator_loss, for training loops that run backward on each half
-// separately: discriminator_loss = discriminator_loss_real + discriminator_loss_fake.
+// separately.
+// nonsaturating, minimax: softplus(-real), softplus(fake) (binary cross-entropy, targets 1 and 0).
+// wgan-gp:                -real, fake.
+// hinge:                  relu(1 - real), relu(1 + fake).
+// lsgan:                  0.5 (real - 1)^2, 0.5 fake^2.
 torch::Tensor discriminator_loss_real(GanLoss loss, const torch::Tensor& real_logits);
 torch::Tensor discriminator_loss_fake(GanLoss loss, const torch::Tensor& fake_logits);
 
 // G's loss on the logits D gives its samples.
-// nonsaturating: -log D(G(z)) = softplus(-fake).
-// minimax:        log(1 - D(G(z))) = -softplus(fake).
+// nonsaturating:   -log D(G(z)) = softplus(-fake).
+// minimax:         log(1 - D(G(z))) = -softplus(fake).
+// wgan-gp, hinge:  -fake.
+// lsgan:           0.5 (fake - 1)^2.
 torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake_logits);
 
 }  // namespace synthgen::losses
