@@ -72,8 +72,8 @@ TEST_CASE("a checkpoint written on CUDA samples the same images on the CPU", "[.
 
   io::LoadedCheckpoint on_gpu = io::load_checkpoint(path, runtime.device);
   io::LoadedCheckpoint on_cpu = io::load_checkpoint(path, torch::kCPU);
-  auto gpu = train::load_generator(config, on_gpu.archive, runtime.device);
-  auto cpu = train::load_generator(config, on_cpu.archive, torch::kCPU);
+  auto gpu = train::load_generator(config, on_gpu.archive, runtime.device).network;
+  auto cpu = train::load_generator(config, on_cpu.archive, torch::kCPU).network;
   const torch::Tensor z = train::latents_for_seeds(0, 4, config.model.latent_dim, torch::kCPU);
   torch::NoGradGuard no_grad;
   CHECK(torch::allclose(gpu->forward(z.to(runtime.device)).cpu(), cpu->forward(z), 1e-3, 1e-3));

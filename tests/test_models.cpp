@@ -156,7 +156,7 @@ TEST_CASE("a saved generator loads back and gives bit-identical images", "[model
 
   torch::manual_seed(99);  // different initial weights in the fresh copy
   io::LoadedCheckpoint loaded = io::load_checkpoint(path);
-  auto generator = train::load_generator(config, loaded.archive, torch::kCPU);
+  auto generator = train::load_generator(config, loaded.archive, torch::kCPU).network;
   CHECK(torch::equal(generator->forward(z), expected));
 }
 

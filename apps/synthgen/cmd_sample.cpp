@@ -17,6 +17,13 @@ Command add_sample_command(CLI::App& app) {
   cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_flag("--overwrite", request->overwrite, "Allow a non-empty --out folder");
+  cmd->add_option("--class,--classes", request->classes,
+                  "Class-conditional models: a class index, or balanced (image i gets class i mod K)")
+      ->capture_default_str();
+  cmd->add_option("--truncation", request->truncation, "Truncation trick psi in [0, 1] (progan); 1 = none")
+      ->capture_default_str();
+  cmd->add_flag("--no-ema", [request](std::int64_t) { request->use_ema = false; },
+                "Sample from the raw generator weights instead of their EMA");
   return {cmd, [request] { return run_sample(*request); }};
 }
 

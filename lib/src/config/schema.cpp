@@ -82,7 +82,7 @@ class Schema {
 }  // namespace
 
 const std::vector<std::string>& model_family_names() {
-  static const std::vector<std::string> names = {"dcgan", "vanilla", "classifier"};
+  static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "classifier"};
   return names;
 }
 
@@ -91,7 +91,7 @@ std::vector<Field> config_fields(Config& c) {
   Schema s(fields);
   const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
 
-  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | classifier");
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | classifier");
   s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
             "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");

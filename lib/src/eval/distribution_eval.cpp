@@ -8,6 +8,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
+#include "synthgen/core/text.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/eval/feature_extraction.h"
 #include "synthgen/eval/feature_network.h"
@@ -21,10 +22,6 @@
 
 namespace synthgen {
 namespace {
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool wants(const DistributionEvalRequest& request, const std::string& metric) {
   return std::find(request.metrics.begin(), request.metrics.end(), metric) != request.metrics.end();

@@ -132,8 +132,8 @@ class GeneratorSource : public ImageSource {
     const Config config = load_config_text(checkpoint.meta.config_yaml, path_);
     torch::serialize::InputArchive trainer_part;
     checkpoint.archive.read("trainer", trainer_part);
-    generator_ = train::load_generator(config, trainer_part, device_);
-    generator_->fuse_for_inference();
+    loaded_ = train::load_generator(config, trainer_part, device_);
+    loaded_.network->fuse_for_inference();
     size_ = options.limit > 0 ? options.limit : kDefaultGeneratorImages;
   }
   std::int64_t size() const override { return size_; }
@@ -142,14 +142,27 @@ class GeneratorSource : public ImageSource {
     if (count <= 0) return {};
     torch::InferenceMode inference;
     const torch::Tensor latents = train::latents_for_seeds(seed_ + static_cast<std::uint64_t>(position_), count,
-                                                           generator_->latent_dim(), device_);
+                                                           loaded_.network->latent_dim(), device_);
+    // Class-conditional generators give balanced classes: image i has class i mod K.
+    const std::int64_t classes = loaded_.network->num_classes();
+    ImageBatch batch;
+    if (classes > 0) {
+      batch.labels = torch::arange(position_, position_ + count, torch::TensorOptions().dtype(torch::kLong)).remainder(classes);
+    }
+    // Noise inputs (progan) draw from the default RNG: seeded per batch, as `synthgen sample` does.
+    torch::manual_seed(seed_ + static_cast<std::uint64_t>(position_));
     position_ += count;
-    return {conform_images(io::to_uint8_images(generator_->forward(latents)), format_), {}};
+    const torch::Tensor labels = batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
+    batch.images = conform_images(
+        io::to_uint8_images(train::generate(*loaded_.network, latents, labels, loaded_.image_size)), format_);
+    return batch;
   }
-  bool has_labels() const override { return false; }
+  bool has_labels() const override { return loaded_.network->num_classes() > 0; }
+  std::vector<std::string> class_names() const override { return loaded_.class_names; }
   std::string describe() const override {
-    return fmt::format("generator {} ({} images, seeds {}..{})", path_, size_, seed_,
-                       seed_ + static_cast<std::uint64_t>(size_) - 1);
+    return fmt::format("generator {} ({} images, seeds {}..{}{})", path_, size_, seed_,
+                       seed_ + static_cast<std::uint64_t>(size_) - 1,
+                       has_labels() ? ", classes balanced" : "");
   }
 
  private:
@@ -157,7 +170,7 @@ class GeneratorSource : public ImageSource {
   std::uint64_t seed_;
   torch::Device device_;
   std::string path_;
-  std::shared_ptr<models::Generator> generator_;
+  train::LoadedGenerator loaded_;
   std::int64_t size_ = 0;
   std::int64_t position_ = 0;
 };

@@ -4,6 +4,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/models/dcgan.h"
 #include "synthgen/models/gan.h"
+#include "synthgen/models/progan.h"
 #include "synthgen/models/vanilla.h"
 
 namespace synthgen::models {
@@ -20,8 +21,20 @@ const std::vector<GanFamily>& gan_families() {
        [](const Config& c) -> std::shared_ptr<Discriminator> {
          return std::make_shared<VanillaDiscriminator>(c);
        }},
+      {"progan",
+       [](const Config& c) -> std::shared_ptr<Generator> { return std::make_shared<ProganGenerator>(c); },
+       [](const Config& c) -> std::shared_ptr<Discriminator> {
+         return std::make_shared<ProganDiscriminator>(c);
+       }},
   };
   return families;
+}
+
+torch::Tensor Generator::forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi) {
+  if (psi != 1.0) {
+    throw UsageError(fmt::format("--truncation {}: this model has no truncation trick (progan has it)", psi));
+  }
+  return forward(z, labels);
 }
 
 const GanFamily& find_gan_family(const std::string& name) {

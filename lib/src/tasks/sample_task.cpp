@@ -35,9 +35,20 @@ int digits(std::int64_t value) {
   return count;
 }
 
+// A CSV field, quoted when it holds a comma, quote or newline (class names are free text).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 void check_request(const SampleRequest& request) {
   if (request.num < 1) throw UsageError(fmt::format("--num: expected a count >= 1, got {}", request.num));
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
+  if (!(request.truncation >= 0.0 && request.truncation <= 1.0)) {
+    throw UsageError(fmt::format("--truncation: expected psi in [0, 1], got {}", request.truncation));
+  }
   if (request.grid_path.empty() && request.out_dir.empty()) {
     throw UsageError("sample needs --out DIR (an image folder) or --grid FILE (one grid image)");
   }
@@ -65,6 +76,33 @@ void prepare_out_dir(const SampleRequest& request) {
   if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", request.out_dir, ec.message()));
 }
 
+// The label of each image of a class-conditional model, or an undefined tensor.
+torch::Tensor labels_for(const SampleRequest& request, std::int64_t num_classes, std::int64_t first,
+                         std::int64_t count) {
+  if (num_classes == 0) {
+    if (request.classes != "balanced") {
+      throw UsageError(fmt::format("--class {}: this model is not class-conditional", request.classes));
+    }
+    return {};
+  }
+  if (request.classes == "balanced") {
+    return torch::arange(first, first + count, torch::TensorOptions().dtype(torch::kLong)).remainder(num_classes);
+  }
+  std::int64_t label = -1;
+  try {
+    std::size_t used = 0;
+    label = std::stoll(request.classes, &used);
+    if (used != request.classes.size()) label = -1;
+  } catch (const std::exception&) {
+    label = -1;
+  }
+  if (label < 0 || label >= num_classes) {
+    throw UsageError(fmt::format("--class '{}': expected a class index 0..{} (or --classes balanced)",
+                                 request.classes, num_classes - 1));
+  }
+  return torch::full({count}, label, torch::TensorOptions().dtype(torch::kLong));
+}
+
 }  // namespace
 
 int run_sample(const SampleRequest& request) {
@@ -81,13 +119,26 @@ int run_sample(const SampleRequest& request) {
   const Config config = load_config_text(checkpoint.meta.config_yaml, path);
   torch::serialize::InputArchive trainer_part;
   checkpoint.archive.read("trainer", trainer_part);
-  const auto generator = train::load_generator(config, trainer_part, runtime.device);
+  const train::LoadedGenerator loaded = train::load_generator(config, trainer_part, runtime.device, request.use_ema);
+  const auto& generator = loaded.network;
   generator->fuse_for_inference();
+  const std::int64_t num_classes = generator->num_classes();
+  labels_for(request, num_classes, 0, 1);  // checks --class before any work
   torch::InferenceMode inference;
+  auto make_images = [&](std::int64_t first, std::int64_t count) {
+    const torch::Tensor labels = labels_for(request, num_classes, first, count);
+    // Models with noise inputs (progan) draw from the default RNG: seed it per batch, so that the
+    // same seed and batch size give the same files.
+    torch::manual_seed(request.seed + static_cast<std::uint64_t>(first));
+    return train::generate(*generator,
+                           train::latents_for_seeds(request.seed + static_cast<std::uint64_t>(first), count,
+                                                    generator->latent_dim(), runtime.device),
+                           labels.defined() ? labels.to(runtime.device) : labels, loaded.image_size,
+                           request.truncation);
+  };
 
   if (!request.grid_path.empty()) {
-    const torch::Tensor images = generator->forward(
-        train::latents_for_seeds(request.seed, request.num, generator->latent_dim(), runtime.device));
+    const torch::Tensor images = make_images(0, request.num);
     io::write_png(request.grid_path, io::make_grid(io::to_uint8_images(images)));
     log_info("wrote a grid of {} images to {}", request.num, request.grid_path);
     return 0;
@@ -107,8 +158,7 @@ int run_sample(const SampleRequest& request) {
       return interrupt_exit_code(signal);
     }
     const std::int64_t count = std::min<std::int64_t>(request.batch, request.num - done);
-    const torch::Tensor images = io::to_uint8_images(generator->forward(train::latents_for_seeds(
-        request.seed + static_cast<std::uint64_t>(done), count, generator->latent_dim(), runtime.device)));
+    const torch::Tensor images = io::to_uint8_images(make_images(done, count));
     // HWC bytes, so that the worker threads below touch plain memory and no tensors.
     const torch::Tensor pixels = images.permute({0, 2, 3, 1}).contiguous();
     const std::size_t image_bytes = static_cast<std::size_t>(pixels[0].numel());
@@ -148,9 +198,17 @@ int run_sample(const SampleRequest& request) {
   log_status_done();
 
   // The manifest comes last: its presence says the folder is complete.
-  std::string manifest = "file,seed\n";
+  const torch::Tensor labels = labels_for(request, num_classes, 0, request.num);
+  std::string manifest = labels.defined() ? "file,seed,label,class\n" : "file,seed\n";
   for (std::int64_t i = 0; i < request.num; ++i) {
-    manifest += fmt::format("{:0{}d}.png,{}\n", i, width, request.seed + static_cast<std::uint64_t>(i));
+    manifest += fmt::format("{:0{}d}.png,{}", i, width, request.seed + static_cast<std::uint64_t>(i));
+    if (labels.defined()) {
+      const std::int64_t label = labels[i].item<std::int64_t>();
+      const std::string name =
+          label < static_cast<std::int64_t>(loaded.class_names.size()) ? loaded.class_names[label] : "";
+      manifest += fmt::format(",{},{}", label, csv_field(name));
+    }
+    manifest += "\n";
   }
   io::write_file_atomic((out / "manifest.csv").string(), manifest.data(), manifest.size(), /*sync=*/true);
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();

@@ -4,6 +4,7 @@
 
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
+#include "synthgen/core/text.h"
 #include "synthgen/io/checkpoint.h"
 
 namespace synthgen::train {
@@ -18,21 +19,6 @@ models::ClassifierShape shape_of(const Config& config, std::int64_t num_classes)
   return shape;
 }
 
-// Class names travel in the checkpoint as one newline-separated string.
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    lines.push_back(text.substr(start, end - start));
-  }
-  return lines;
-}
 
 }  // namespace
 

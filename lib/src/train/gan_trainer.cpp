@@ -1,8 +1,15 @@
 #include "synthgen/train/gan_trainer.h"
 
+#include <fmt/format.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "synthgen/core/error.h"
+#include "synthgen/core/text.h"
 #include "synthgen/core/runtime.h"
+#include "synthgen/losses/penalties.h"
+#include "synthgen/models/progan.h"
+#include "synthgen/models/progan_schedule.h"
 
 namespace synthgen::train {
 namespace {
@@ -15,31 +22,102 @@ void set_requires_grad(torch::nn::Module& module, bool requires_grad) {
   for (auto& param : module.parameters()) param.set_requires_grad(requires_grad);
 }
 
+bool is_probability_loss(losses::GanLoss loss) {
+  return loss == losses::GanLoss::kNonSaturating || loss == losses::GanLoss::kMinimax;
+}
+
+models::Growable* growable(torch::nn::Module& module) { return dynamic_cast<models::Growable*>(&module); }
+
+void write_int(torch::serialize::OutputArchive& archive, const std::string& key, std::int64_t value) {
+  archive.write(key, c10::IValue(value));
+}
+
+std::int64_t read_int(torch::serialize::InputArchive& archive, const std::string& key, std::int64_t fallback) {
+  c10::IValue value;
+  return archive.try_read(key, value) ? value.toInt() : fallback;
+}
+
+void write_growth(torch::serialize::OutputArchive& archive, const models::Growth& growth) {
+  write_int(archive, "growth_level", growth.level);
+  archive.write("growth_alpha", c10::IValue(growth.alpha));
+}
+
+models::Growth read_growth(torch::serialize::InputArchive& archive, const models::Growth& fallback) {
+  models::Growth growth = fallback;
+  growth.level = static_cast<int>(read_int(archive, "growth_level", fallback.level));
+  c10::IValue alpha;
+  if (archive.try_read("growth_alpha", alpha)) growth.alpha = alpha.toDouble();
+  return growth;
+}
+
+
 }  // namespace
 
-GanTrainer::GanTrainer(const Config& config, const torch::Device& device)
-    : device_(device),
+GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const DataInfo& data)
+    : config_(config),
+      device_(device),
       autocast_dtype_(precision_dtype(config.run.precision)),
       loss_(losses::parse_gan_loss(config.train.loss)),
+      augment_policy_(parse_augment_policy(config.train.augment)),
+      class_names_(data.class_names),
       generator_(models::make_generator(config)),
       discriminator_(models::make_discriminator(config)),
       scaler_g_(device.is_cuda() && autocast_dtype_ == torch::kHalf),
       scaler_d_(device.is_cuda() && autocast_dtype_ == torch::kHalf) {
+  const std::int64_t classes = config.model.num_classes;
+  if (classes > 0 && data.num_classes != classes) {
+    throw RuntimeError(fmt::format(
+        "model.num_classes is {} but the data {}; a class-conditional GAN needs labelled data with as many classes",
+        classes, data.num_classes == 0 ? "has no labels" : fmt::format("has {} classes", data.num_classes)));
+  }
   generator_->to(device_);
   discriminator_->to(device_);
   optimizer_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
-  optimizer_d_ =
-      std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
+  optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
+  if (config.train.ema_decay > 0.0) {
+    ema_generator_ = models::make_generator(config);
+    ema_generator_->to(device_);
+    ema_generator_->eval();
+    ema_ = std::make_unique<ParameterEma>(*generator_);
+  }
+  if (auto* grows = growable(*generator_)) growth_ = grows->growth();
+  apply_growth();
+}
+
+void GanTrainer::apply_growth() {
+  auto* g = growable(*generator_);
+  if (g == nullptr) return;
+  growth_ = models::progan_growth(images_seen_, config_.train.fade_images, config_.train.stable_images, g->max_level());
+  g->set_growth(growth_);
+  if (auto* d = growable(*discriminator_)) d->set_growth(growth_);
+  if (ema_generator_) growable(*ema_generator_)->set_growth(growth_);
+}
+
+torch::Tensor GanTrainer::real_at_growth(const torch::Tensor& real) const {
+  if (growable(*generator_) == nullptr) return real;
+  return models::progan_real_images(real, growth_);
+}
+
+torch::Tensor GanTrainer::augment(const torch::Tensor& images) const {
+  return diff_augment(images, augment_policy_);
 }
 
 StepMetrics GanTrainer::step(const Batch& batch) {
-  const torch::Tensor& real = batch.images;
+  apply_growth();
+  const torch::Tensor real = real_at_growth(batch.images);
   const std::int64_t size = real.size(0);
+  const bool conditional = config_.model.num_classes > 0;
+  // Fake images of a conditional model take the real batch's labels, so that D compares like
+  // with like and the gradient penalty interpolates within a class.
+  const torch::Tensor labels = conditional ? batch.labels : torch::Tensor();
+  const bool update_g = (steps_ + 1) % config_.train.n_critic == 0;
   generator_->train();
   discriminator_->train();
+  auto critic = [this, &labels](const torch::Tensor& images) {
+    return discriminator_->forward(augment(images), labels).to(torch::kFloat);
+  };
 
-  const torch::Tensor z =
-      torch::randn({size, generator_->latent_dim()}, torch::TensorOptions().device(device_));
+  const torch::Tensor z = torch::randn({size, generator_->latent_dim()}, torch::TensorOptions().device(device_));
   // D's loss has a real and a fake half; each half's backward runs before the next forward, so
   // that at most one of D's graphs is held in memory at a time (gradients add up the same).
   optimizer_d_->zero_grad();
@@ -47,40 +125,68 @@ StepMetrics GanTrainer::step(const Batch& batch) {
   torch::Tensor loss_d_real;
   {
     AutocastScope autocast(device_, autocast_dtype_);
-    real_logits = discriminator_->forward(real).to(torch::kFloat);
+    real_logits = critic(real);
     loss_d_real = losses::discriminator_loss_real(loss_, real_logits);
+  }
+  if (config_.train.drift > 0.0) loss_d_real = loss_d_real + config_.train.drift * losses::drift_penalty(real_logits);
+  if (config_.train.r1_gamma > 0.0) {
+    loss_d_real = loss_d_real + 0.5 * config_.train.r1_gamma * losses::r1_penalty(critic, real.detach());
   }
   scaler_d_.backward(loss_d_real);
   torch::Tensor fake;
   torch::Tensor fake_logits;
   torch::Tensor loss_d_fake;
   {
+    // Without a G update this step, the fake batch needs no graph.
+    torch::AutoGradMode graph(update_g);
     AutocastScope autocast(device_, autocast_dtype_);
-    fake = generator_->forward(z);
-    fake_logits = discriminator_->forward(fake.detach()).to(torch::kFloat);
+    fake = generator_->forward(z, labels);
+  }
+  {
+    AutocastScope autocast(device_, autocast_dtype_);
+    fake_logits = critic(fake.detach());
     loss_d_fake = losses::discriminator_loss_fake(loss_, fake_logits);
+  }
+  if (loss_ == losses::GanLoss::kWganGp) {
+    loss_d_fake = loss_d_fake + config_.train.gp_weight *
+                                    losses::gradient_penalty(critic, real.detach().to(torch::kFloat),
+                                                             fake.detach().to(torch::kFloat));
   }
   scaler_d_.backward(loss_d_fake);
   scaler_d_.step(*optimizer_d_);
   const torch::Tensor loss_d = loss_d_real.detach() + loss_d_fake.detach();
+  ++steps_;
+  images_seen_ += size;
 
-  // The generator's update needs gradients through D with respect to its input only; D's own
-  // weight gradients would be thrown away, so they are not computed.
-  set_requires_grad(*discriminator_, false);
-  torch::Tensor loss_g;
-  {
-    AutocastScope autocast(device_, autocast_dtype_);
-    loss_g = losses::generator_loss(loss_, discriminator_->forward(fake).to(torch::kFloat));
+  if (update_g) {
+    // G's update needs gradients through D with respect to its input only; D's own weight
+    // gradients would be thrown away, so they are not computed.
+    set_requires_grad(*discriminator_, false);
+    torch::Tensor loss_g;
+    {
+      AutocastScope autocast(device_, autocast_dtype_);
+      loss_g = losses::generator_loss(loss_, critic(fake));
+    }
+    optimizer_g_->zero_grad();
+    scaler_g_.backward(loss_g);
+    scaler_g_.step(*optimizer_g_);
+    set_requires_grad(*discriminator_, true);
+    if (ema_) ema_->update(*generator_, config_.train.ema_decay);
+    last_loss_g_ = loss_g.detach();
   }
-  optimizer_g_->zero_grad();
-  scaler_g_.backward(loss_g);
-  scaler_g_.step(*optimizer_g_);
-  set_requires_grad(*discriminator_, true);
 
-  return {{"loss_d", loss_d},
-          {"loss_g", loss_g.detach()},
-          {"d_real", torch::sigmoid(real_logits.detach()).mean()},
-          {"d_fake", torch::sigmoid(fake_logits.detach()).mean()}};
+  auto mean_output = [this](const torch::Tensor& logits) {
+    return is_probability_loss(loss_) ? torch::sigmoid(logits.detach()).mean() : logits.detach().mean();
+  };
+  StepMetrics metrics = {{"loss_d", loss_d},
+                         {"loss_g", last_loss_g_.defined() ? last_loss_g_ : torch::zeros({}, loss_d.options())},
+                         {"d_real", mean_output(real_logits)},
+                         {"d_fake", mean_output(fake_logits)}};
+  if (growable(*generator_) != nullptr) {
+    metrics.emplace_back("resolution", torch::full({}, static_cast<double>(4 << growth_.level), loss_d.options()));
+    metrics.emplace_back("alpha", torch::full({}, growth_.alpha, loss_d.options()));
+  }
+  return metrics;
 }
 
 void GanTrainer::set_learning_rate(double lr) {
@@ -90,10 +196,18 @@ void GanTrainer::set_learning_rate(double lr) {
 
 torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
-  generator_->eval();
-  torch::Tensor images =
-      generator_->forward(latents_for_seeds(seed, count, generator_->latent_dim(), device_));
-  generator_->train();
+  models::Generator& network = ema_generator_ ? *ema_generator_ : *generator_;
+  if (ema_) ema_->copy_to(network);
+  const bool was_training = network.is_training();
+  network.eval();
+  // Conditional grids cycle through the classes: row by row, one class after another.
+  const torch::Tensor labels =
+      config_.model.num_classes > 0
+          ? torch::arange(count, torch::TensorOptions().dtype(torch::kLong)).remainder(config_.model.num_classes).to(device_)
+          : torch::Tensor();
+  torch::Tensor images = generate(network, latents_for_seeds(seed, count, network.latent_dim(), device_), labels,
+                                  config_.data.image_size);
+  network.train(was_training);
   return images.to(torch::kFloat).to(torch::kCPU);
 }
 
@@ -109,6 +223,15 @@ void GanTrainer::save(torch::serialize::OutputArchive& archive) {
   write_part("optimizer_d", [&](auto& part) { optimizer_d_->save(part); });
   write_part("scaler_g", [&](auto& part) { scaler_g_.save(part); });
   write_part("scaler_d", [&](auto& part) { scaler_d_.save(part); });
+  if (ema_) {
+    ema_->copy_to(*ema_generator_);
+    write_part("generator_ema", [&](auto& part) { ema_generator_->save(part); });
+    write_part("ema", [&](auto& part) { ema_->save(part); });
+  }
+  write_int(archive, "steps", steps_);
+  write_int(archive, "images_seen", images_seen_);
+  write_growth(archive, growth_);
+  archive.write("class_names", c10::IValue(join_lines(class_names_)));
 }
 
 void GanTrainer::load(torch::serialize::InputArchive& archive) {
@@ -117,18 +240,25 @@ void GanTrainer::load(torch::serialize::InputArchive& archive) {
     archive.read(name, part);
     read(part);
   };
+  steps_ = read_int(archive, "steps", 0);
+  images_seen_ = read_int(archive, "images_seen", 0);
+  // A growing network's parameters exist at every stage; the stage only selects the path.
+  apply_growth();
   read_part("generator", [&](auto& part) { generator_->load(part); });
   read_part("discriminator", [&](auto& part) { discriminator_->load(part); });
   read_part("optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part("optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   read_part("scaler_g", [&](auto& part) { scaler_g_.load(part); });
   read_part("scaler_d", [&](auto& part) { scaler_d_.load(part); });
+  if (ema_) read_part("ema", [&](auto& part) { ema_->load(part); });
   generator_->to(device_);
   discriminator_->to(device_);
+  // The G update of a step that resumes: the last G loss is unknown until then.
+  last_loss_g_ = torch::Tensor();
 }
 
-torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count,
-                                std::int64_t latent_dim, const torch::Device& device) {
+torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
+                                const torch::Device& device) {
   torch::Tensor latents = torch::empty({count, latent_dim});
   for (std::int64_t i = 0; i < count; ++i) {
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(first_seed + i);
@@ -137,16 +267,32 @@ torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count,
   return latents.to(device);
 }
 
-std::shared_ptr<models::Generator> load_generator(const Config& config,
-                                                  torch::serialize::InputArchive& archive,
-                                                  const torch::Device& device) {
-  std::shared_ptr<models::Generator> generator = models::make_generator(config);
+torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, const torch::Tensor& labels,
+                       int image_size, double truncation) {
+  torch::Tensor images = truncation == 1.0 ? generator.forward(z, labels) : generator.forward_truncated(z, labels, truncation);
+  if (images.size(-1) != image_size) images = torch::upsample_nearest2d(images, {image_size, image_size});
+  return images;
+}
+
+LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
+                               const torch::Device& device, bool use_ema) {
+  LoadedGenerator loaded;
+  loaded.network = models::make_generator(config);
+  loaded.image_size = config.data.image_size;
+  if (auto* grows = growable(*loaded.network)) grows->set_growth(read_growth(archive, grows->growth()));
   torch::serialize::InputArchive part;
-  archive.read("generator", part);
-  generator->load(part);
-  generator->to(device);
-  generator->eval();
-  return generator;
+  torch::serialize::InputArchive ema_part;
+  if (use_ema && archive.try_read("generator_ema", ema_part)) {
+    loaded.network->load(ema_part);
+  } else {
+    archive.read("generator", part);
+    loaded.network->load(part);
+  }
+  c10::IValue names;
+  if (archive.try_read("class_names", names)) loaded.class_names = split_lines(names.toStringRef());
+  loaded.network->to(device);
+  loaded.network->eval();
+  return loaded;
 }
 
 }  // namespace synthgen::train

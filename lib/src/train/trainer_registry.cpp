@@ -17,7 +17,7 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
   }
   // find_gan_family names the known families when this one is not.
   models::find_gan_family(config.model.family);
-  return std::make_unique<GanTrainer>(config, device);
+  return std::make_unique<GanTrainer>(config, device, data);
 }
 
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done) {

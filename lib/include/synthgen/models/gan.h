@@ -13,7 +13,8 @@
 namespace synthgen::models {
 
 // Maps latent vectors z [B, latent_dim] (and, for class-conditional models, int64 labels [B]) to
-// images [B, C, H, W] in [-1, 1]. Unconditional models take an undefined labels tensor.
+// images [B, C, H, W] in [-1, 1] (ProGAN's linear output only roughly; samples are clamped).
+// Unconditional models take an undefined labels tensor.
 class Generator : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) = 0;
@@ -21,6 +22,8 @@ class Generator : public torch::nn::Module {
   virtual std::int64_t latent_dim() const = 0;
   // Classes of a class-conditional model (model.num_classes); 0 when unconditional.
   virtual std::int64_t num_classes() const { return 0; }
+  // The truncation trick for sampling (psi = 1 is forward). Families without it refuse psi != 1.
+  virtual torch::Tensor forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi);
   // Rewrites the network into an equivalent, faster one for sampling in eval mode (for example
   // BatchNorm folded into the convolution before it). It cannot be trained afterwards.
   virtual void fuse_for_inference() {}

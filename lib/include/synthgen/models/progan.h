@@ -111,7 +111,7 @@ class ProganGenerator : public Generator, public Growable {
   // normalised latent (scaling z itself would be undone by the pixel norm). psi = 1 is forward
   // (without the w_avg update); psi = 0 gives one image for every z (and every label: the centre
   // is not per class).
-  torch::Tensor forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi);
+  torch::Tensor forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi) override;
   std::int64_t latent_dim() const override { return latent_dim_; }
   std::int64_t num_classes() const override { return num_classes_; }
   void set_growth(const Growth& growth) override;

@@ -1,5 +1,5 @@
-// `synthgen sample`: a trained generator into an image data set (PNG files + manifest.csv) or one
-// grid image.
+// `synthgen sample`: a trained generator into an image data set (PNG files + manifest.csv, with a
+// label column for class-conditional models) or one grid image.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,10 @@ struct SampleRequest {
   std::string device = "auto";
   int threads = 0;          // 0 = every core
   bool overwrite = false;   // allow a non-empty out_dir (existing files may be replaced)
+  // Class-conditional models: "balanced" (image i gets class i mod K), or one class index.
+  std::string classes = "balanced";
+  bool use_ema = true;      // sample from the EMA weights when the run kept them
+  double truncation = 1.0;  // the truncation trick's psi (progan); 1 = none
 };
 
 // Returns the exit code: 0 when done, 128 + signal when stopped (the files written so far are
