@@ -131,18 +131,7 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
   config.train.n_critic = 2;
   const std::string path = write_config(dir, config, "conditional.yaml");
 
-  TrainRequest straight;
-  straight.config_path = path;
-  straight.out_dir = (dir / "straight").string();
-  REQUIRE(run_train(straight) == 0);
-  TrainRequest first_half = straight;
-  first_half.out_dir = (dir / "halves").string();
-  first_half.overrides = {"train.steps=3"};
-  REQUIRE(run_train(first_half) == 0);
-  TrainRequest second_half;
-  second_half.resume_dir = first_half.out_dir;
-  second_half.overrides = {"train.steps=6"};
-  REQUIRE(run_train(second_half) == 0);
+  testing::train_straight_and_in_halves(dir, path, 3, 6);
   CHECK(torch::equal(generator_output(config, dir / "straight" / "checkpoints" / "latest.ckpt"),
                      generator_output(config, dir / "halves" / "checkpoints" / "latest.ckpt")));
 
@@ -192,24 +181,13 @@ TEST_CASE("a ProGAN run grows through its schedule and resumes it exactly", "[ga
   config.train.checkpoint_every = 5;
   const std::string path = write_config(dir, config, "progan.yaml");
 
-  TrainRequest straight;
-  straight.config_path = path;
-  straight.out_dir = (dir / "straight").string();
-  REQUIRE(run_train(straight) == 0);
+  testing::train_straight_and_in_halves(dir, path, 5, 10);
   const auto metrics = read_lines(dir / "straight" / "metrics.jsonl");
   REQUIRE(metrics.size() == 10);
   CHECK(metrics[0].find("\"resolution\":4,") != std::string::npos);
   CHECK(metrics[2].find("\"resolution\":8,\"alpha\":0") != std::string::npos);  // 16 images seen: fade starts
   CHECK(metrics[9].find("\"resolution\":16,\"alpha\":1") != std::string::npos);
 
-  TrainRequest first_half = straight;
-  first_half.out_dir = (dir / "halves").string();
-  first_half.overrides = {"train.steps=5"};
-  REQUIRE(run_train(first_half) == 0);
-  TrainRequest second_half;
-  second_half.resume_dir = first_half.out_dir;
-  second_half.overrides = {"train.steps=10"};
-  REQUIRE(run_train(second_half) == 0);
   CHECK(torch::equal(generator_output(config, dir / "straight" / "checkpoints" / "latest.ckpt"),
                      generator_output(config, dir / "halves" / "checkpoints" / "latest.ckpt")));
 

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/file_io.h"
+#include "synthgen/tasks/train_task.h"
 
 namespace synthgen::testing {
 
@@ -108,6 +110,23 @@ CommandResult run_command(const std::string& command) {
 }
 
 std::string synthgen_binary() { return SYNTHGEN_BINARY; }
+
+void train_straight_and_in_halves(const TempDir& dir, const std::string& config_path, std::int64_t half_steps,
+                                  std::int64_t steps) {
+  TrainRequest straight;
+  straight.config_path = config_path;
+  straight.out_dir = (dir / "straight").string();
+  straight.overrides = {fmt::format("train.steps={}", steps)};
+  REQUIRE(run_train(straight) == 0);
+  TrainRequest first_half = straight;
+  first_half.out_dir = (dir / "halves").string();
+  first_half.overrides = {fmt::format("train.steps={}", half_steps)};
+  REQUIRE(run_train(first_half) == 0);
+  TrainRequest second_half;
+  second_half.resume_dir = first_half.out_dir;
+  second_half.overrides = {fmt::format("train.steps={}", steps)};
+  REQUIRE(run_train(second_half) == 0);
+}
 
 Config tiny_config(const std::string& data_folder) {
   Config config;

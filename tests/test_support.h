@@ -53,6 +53,11 @@ CommandResult run_command(const std::string& command);
 // The synthgen binary built beside the tests.
 std::string synthgen_binary();
 
+// Trains the config at `config_path` into dir/"straight" in one session, and into dir/"halves" in
+// two: up to `half_steps`, then resumed up to `steps`. REQUIREs that every session succeeds.
+void train_straight_and_in_halves(const TempDir& dir, const std::string& config_path, std::int64_t half_steps,
+                                  std::int64_t steps);
+
 // A small, fast config: tiny DCGAN on a folder of 16x16 images, CPU, one thread.
 Config tiny_config(const std::string& data_folder);
 

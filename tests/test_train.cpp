@@ -109,19 +109,7 @@ TEST_CASE("stopping halfway and resuming gives bit-identical weights", "[train]"
   config.data.random_flip = true;
   const std::string config_path = write_config_file(dir, config);
 
-  TrainRequest straight;
-  straight.config_path = config_path;
-  straight.out_dir = (dir / "straight").string();
-  REQUIRE(run_train(straight) == 0);
-
-  TrainRequest first_half = straight;
-  first_half.out_dir = (dir / "halves").string();
-  first_half.overrides = {"train.steps=3"};
-  REQUIRE(run_train(first_half) == 0);
-  TrainRequest second_half;
-  second_half.resume_dir = first_half.out_dir;
-  second_half.overrides = {"train.steps=6"};
-  REQUIRE(run_train(second_half) == 0);
+  testing::train_straight_and_in_halves(dir, config_path, 3, 6);
 
   const auto expected = trainer_tensors(config, (dir / "straight" / "checkpoints" / "latest.ckpt").string());
   const auto actual = trainer_tensors(config, (dir / "halves" / "checkpoints" / "latest.ckpt").string());

@@ -194,12 +194,7 @@ int run_cas(const CasRequest& request) {
       .add("classifier_batch", static_cast<std::int64_t>(config.train.batch_size))
       .add("seed", static_cast<std::int64_t>(request.seed))
       .add("metrics", figures);
-  std::printf("%s", table.str().c_str());
-  std::fflush(stdout);
-  if (!request.json_path.empty()) {
-    eval::write_text_file(request.json_path, json.dump() + "\n");
-    log_info("wrote {}", request.json_path);
-  }
+  eval::publish_report(table, json, request.json_path);
   return 0;
 }
 

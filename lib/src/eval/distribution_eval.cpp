@@ -192,13 +192,8 @@ int run_distribution_eval(const DistributionEvalRequest& request) {
       log_info("wrote {} features to {}", (*set)->data.features.size(0), path);
     }
   }
-  std::printf("%s", table.str().c_str());
-  if (network) std::printf("  features: %s\n", network->name().c_str());
-  std::fflush(stdout);
-  if (!request.json_path.empty()) {
-    eval::write_text_file(request.json_path, json.dump() + "\n");
-    log_info("wrote {}", request.json_path);
-  }
+  if (network) table.row("features", network->name());
+  eval::publish_report(table, json, request.json_path);
   return 0;
 }
 

@@ -163,22 +163,17 @@ int run_paired_eval(const PairedEvalRequest& request) {
     figures.add("ssim", ssim_sum / count);
     table.row("SSIM", fmt::format("{:.6f}", ssim_sum / count), settings);
   }
-  std::printf("%s", table.str().c_str());
-  std::fflush(stdout);
-  if (!request.json_path.empty()) {
-    eval::JsonObject json;
-    json.add("pred", request.pred)
-        .add("target", request.target)
-        .add("pairs", static_cast<std::int64_t>(pairs.size()))
-        .add("y_channel", request.y_channel)
-        .add("crop_border", static_cast<std::int64_t>(request.crop_border))
-        .add("protocol", "BasicSR: 8-bit RGB as 0-255 floats; SSIM with an 11x11 Gaussian window (sigma 1.5), "
-                         "valid positions only, averaged over channels")
-        .add("metrics", figures)
-        .add("per_image", per_image);
-    eval::write_text_file(request.json_path, json.dump() + "\n");
-    log_info("wrote {}", request.json_path);
-  }
+  eval::JsonObject json;
+  json.add("pred", request.pred)
+      .add("target", request.target)
+      .add("pairs", static_cast<std::int64_t>(pairs.size()))
+      .add("y_channel", request.y_channel)
+      .add("crop_border", static_cast<std::int64_t>(request.crop_border))
+      .add("protocol", "BasicSR: 8-bit RGB as 0-255 floats; SSIM with an 11x11 Gaussian window (sigma 1.5), "
+                       "valid positions only, averaged over channels")
+      .add("metrics", figures)
+      .add("per_image", per_image);
+  eval::publish_report(table, json, request.json_path);
   return 0;
 }
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "synthgen/core/log.h"
 #include "synthgen/io/file_io.h"
 
 namespace synthgen::eval {
@@ -85,8 +87,13 @@ std::string Table::str() const {
   return out;
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  io::write_file_atomic(path, text.data(), text.size(), /*sync=*/true);
+void publish_report(const Table& table, const JsonObject& json, const std::string& json_path) {
+  std::printf("%s", table.str().c_str());
+  std::fflush(stdout);
+  if (json_path.empty()) return;
+  const std::string text = json.dump() + "\n";
+  io::write_file_atomic(json_path, text.data(), text.size(), /*sync=*/true);
+  log_info("wrote {}", json_path);
 }
 
 }  // namespace synthgen::eval

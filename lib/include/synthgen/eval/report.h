@@ -39,7 +39,8 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Writes `text` to `path` atomically. Throws RuntimeError naming the path.
-void write_text_file(const std::string& path, const std::string& text);
+// Prints the table on stdout and, when json_path is set, writes the JSON there atomically (a
+// RuntimeError names the path when that fails).
+void publish_report(const Table& table, const JsonObject& json, const std::string& json_path);
 
 }  // namespace synthgen::eval
