@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -10,9 +11,11 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/tasks/train_task.h"
 #include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/grad_scaler.h"
 #include "test_support.h"
 
 using namespace synthgen;
+using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
@@ -144,4 +147,56 @@ TEST_CASE("train refuses bad requests before doing any work", "[train]") {
   empty_folder.config_path = write_config_file(dir, config);
   empty_folder.out_dir = (dir / "run").string();
   CHECK_THROWS_WITH(run_train(empty_folder), Catch::Contains("empty"));
+}
+
+TEST_CASE("train.keep_last keeps only the newest step checkpoints", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.train.checkpoint_every = 1;
+  config.train.keep_last = 2;
+  TrainRequest request;
+  request.config_path = write_config_file(dir, config);
+  request.out_dir = (dir / "run").string();
+  REQUIRE(run_train(request) == 0);
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"latest.ckpt", "step_00000005.ckpt", "step_00000006.ckpt"});
+}
+
+TEST_CASE("a run whose losses stop being finite skips those steps, then stops with finite checkpoints", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.train.lr = 1e30;  // the first updates blow the weights up; later gradients are NaN
+  config.train.steps = 40;
+  config.train.checkpoint_every = 1;
+  config.train.max_nonfinite_steps = 3;
+  TrainRequest request;
+  request.config_path = write_config_file(dir, config);
+  request.out_dir = (dir / "run").string();
+  CHECK_THROWS_WITH(run_train(request), Contains("3 steps in a row had a non-finite loss or gradient"));
+  for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
+    INFO(entry.path().string());
+    for (const auto& [name, tensor] : trainer_tensors(config, entry.path().string())) {
+      INFO(name);
+      if (tensor.is_floating_point()) CHECK(torch::isfinite(tensor).all().item<bool>());
+    }
+  }
+}
+
+TEST_CASE("the unscaled optimizer step is skipped when a gradient is not finite", "[train]") {
+  torch::Tensor weight = torch::ones({3}, torch::requires_grad());
+  torch::optim::SGD optimizer({weight}, torch::optim::SGDOptions(0.1));
+  train::GradScaler scaler(/*enabled=*/false);
+  scaler.backward((weight * torch::tensor({1.0f, std::numeric_limits<float>::quiet_NaN(), 1.0f})).sum());
+  CHECK_FALSE(scaler.step(optimizer));
+  CHECK(torch::equal(weight.detach(), torch::ones({3})));
+  optimizer.zero_grad();
+  scaler.backward(weight.sum());
+  CHECK(scaler.step(optimizer));
+  CHECK(weight[0].item<float>() == Approx(0.9f));
 }

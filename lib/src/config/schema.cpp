@@ -146,6 +146,10 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("train.checkpoint_every", c.train.checkpoint_every, {0, kMaxSteps},
             "steps between kept checkpoints (0 = only at the end)");
   s.integer("train.grid_size", c.train.grid_size, {1, 1024}, "images in each sample grid");
+  s.integer("train.max_nonfinite_steps", c.train.max_nonfinite_steps, {1, 1000000},
+            "stop after this many steps in a row whose loss or gradient was not finite (each is skipped)");
+  s.integer("train.keep_last", c.train.keep_last, {0, 1000000},
+            "keep only the newest N step checkpoints (0 = keep all)");
 
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");

@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 // What may change when a run is continued: how long and where it runs, never what it trains.
 const std::set<std::string> kResumeChangeableKeys = {
     "train.steps",  "train.log_every", "train.sample_every", "train.checkpoint_every",
+    "train.keep_last", "train.max_nonfinite_steps",
     "run.device",   "run.threads",     "run.cudnn_benchmark", "run.out_root"};
 
 std::string timestamp() {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
@@ -44,7 +46,8 @@ StepMetrics ClassifierTrainer::step(const Batch& batch) {
   const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
   optimizer_->zero_grad();
   loss.backward();
-  optimizer_->step();
+  nonfinite_ = !std::isfinite(loss.item<double>());
+  if (!nonfinite_) optimizer_->step();
   const torch::Tensor correct = logits.detach().argmax(1).eq(batch.labels).to(torch::kFloat).mean();
   return {{"loss", loss.detach()}, {"accuracy", correct}};
 }

@@ -79,6 +79,7 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
     ema_generator_->to(device_);
     ema_generator_->eval();
     ema_ = std::make_unique<ParameterEma>(*generator_);
+    ema_->copy_to(*ema_generator_);
   }
   if (auto* grows = growable(*generator_)) growth_ = grows->growth();
   apply_growth();
@@ -153,7 +154,7 @@ StepMetrics GanTrainer::step(const Batch& batch) {
                                                              fake.detach().to(torch::kFloat));
   }
   scaler_d_.backward(loss_d_fake);
-  scaler_d_.step(*optimizer_d_);
+  nonfinite_ = !scaler_d_.step(*optimizer_d_) && !scaler_d_.enabled();
   const torch::Tensor loss_d = loss_d_real.detach() + loss_d_fake.detach();
   ++steps_;
   images_seen_ += size;
@@ -169,9 +170,12 @@ StepMetrics GanTrainer::step(const Batch& batch) {
     }
     optimizer_g_->zero_grad();
     scaler_g_.backward(loss_g);
-    scaler_g_.step(*optimizer_g_);
+    nonfinite_ = (!scaler_g_.step(*optimizer_g_) && !scaler_g_.enabled()) || nonfinite_;
     set_requires_grad(*discriminator_, true);
-    if (ema_) ema_->update(*generator_, config_.train.ema_decay);
+    if (ema_) {
+      ema_->update(*generator_, config_.train.ema_decay);
+      ema_->copy_to(*ema_generator_);
+    }
     last_loss_g_ = loss_g.detach();
   }
 
@@ -189,6 +193,11 @@ StepMetrics GanTrainer::step(const Batch& batch) {
   return metrics;
 }
 
+bool GanTrainer::state_is_finite() const {
+  return module_is_finite(*generator_) && module_is_finite(*discriminator_) &&
+         (!ema_generator_ || module_is_finite(*ema_generator_));
+}
+
 void GanTrainer::set_learning_rate(double lr) {
   set_adam_learning_rate(*optimizer_g_, lr);
   set_adam_learning_rate(*optimizer_d_, lr);
@@ -197,7 +206,6 @@ void GanTrainer::set_learning_rate(double lr) {
 torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
   models::Generator& network = ema_generator_ ? *ema_generator_ : *generator_;
-  if (ema_) ema_->copy_to(network);
   const bool was_training = network.is_training();
   network.eval();
   // Conditional grids cycle through the classes: row by row, one class after another.
@@ -224,7 +232,6 @@ void GanTrainer::save(torch::serialize::OutputArchive& archive) {
   write_part("scaler_g", [&](auto& part) { scaler_g_.save(part); });
   write_part("scaler_d", [&](auto& part) { scaler_d_.save(part); });
   if (ema_) {
-    ema_->copy_to(*ema_generator_);
     write_part("generator_ema", [&](auto& part) { ema_generator_->save(part); });
     write_part("ema", [&](auto& part) { ema_->save(part); });
   }
@@ -250,7 +257,10 @@ void GanTrainer::load(torch::serialize::InputArchive& archive) {
   read_part("optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   read_part("scaler_g", [&](auto& part) { scaler_g_.load(part); });
   read_part("scaler_d", [&](auto& part) { scaler_d_.load(part); });
-  if (ema_) read_part("ema", [&](auto& part) { ema_->load(part); });
+  if (ema_) {
+    read_part("ema", [&](auto& part) { ema_->load(part); });
+    ema_->copy_to(*ema_generator_);
+  }
   generator_->to(device_);
   discriminator_->to(device_);
   // The G update of a step that resumes: the last G loss is unknown until then.

@@ -14,10 +14,6 @@ void GradScaler::backward(const torch::Tensor& loss) {
 }
 
 bool GradScaler::step(torch::optim::Optimizer& optimizer) {
-  if (!enabled_) {
-    optimizer.step();
-    return true;
-  }
   bool finite = true;
   {
     torch::NoGradGuard no_grad;
@@ -25,12 +21,17 @@ bool GradScaler::step(torch::optim::Optimizer& optimizer) {
     for (const auto& group : optimizer.param_groups()) {
       for (const auto& param : group.params()) {
         if (!param.grad().defined()) continue;
-        param.mutable_grad().mul_(1.0 / scale_);
+        if (enabled_) param.mutable_grad().mul_(1.0 / scale_);
         const torch::Tensor ok = torch::isfinite(param.grad()).all();
         all_finite = all_finite.defined() ? all_finite.logical_and(ok) : ok;
       }
     }
     if (all_finite.defined()) finite = all_finite.item<bool>();
+  }
+  // A step with a non-finite gradient is never applied: no weight ever becomes inf or NaN.
+  if (!enabled_) {
+    if (finite) optimizer.step();
+    return finite;
   }
   if (!finite) {
     scale_ /= 2.0;

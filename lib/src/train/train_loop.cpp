@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -96,6 +97,7 @@ class Session {
  private:
   void load_data();
   void save(bool keep_step_file);
+  void remove_old_checkpoints();
   void write_grid();
   void log_window(std::int64_t steps_in_window, double window_seconds);
 
@@ -128,6 +130,11 @@ void Session::load_data() {
 }
 
 void Session::save(bool keep_step_file) {
+  if (!trainer_->state_is_finite()) {
+    log_warn("step {}: not saving a checkpoint: the model holds non-finite values; the previous checkpoint stays",
+             state_.step);
+    return;
+  }
   io::CheckpointMeta meta;
   meta.family = config_.model.family;
   meta.config_yaml = dump_config(config_);
@@ -142,7 +149,25 @@ void Session::save(bool keep_step_file) {
     archive.write("trainer", trainer_part);
     write_loop_state(archive, state_, runtime_.device);
   });
-  if (keep_step_file) publish_latest(target, paths_.latest());
+  if (keep_step_file) {
+    publish_latest(target, paths_.latest());
+    remove_old_checkpoints();
+  }
+}
+
+void Session::remove_old_checkpoints() {
+  if (config_.train.keep_last <= 0) return;
+  // Only after the new checkpoint is complete and published: older step files beyond the newest
+  // keep_last go, oldest first. latest.ckpt is a separate link and always stays.
+  std::vector<fs::path> steps;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(paths_.checkpoints(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step_", 0) == 0 && entry.path().extension() == ".ckpt") steps.push_back(entry.path());
+  }
+  std::sort(steps.begin(), steps.end());
+  const std::size_t keep = static_cast<std::size_t>(config_.train.keep_last);
+  for (std::size_t i = 0; i + keep < steps.size(); ++i) fs::remove(steps[i], ec);
 }
 
 void Session::write_grid() {
@@ -221,6 +246,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
   session_start_ = Clock::now();
   Clock::time_point window_start = Clock::now();
   std::int64_t window_steps = 0;
+  std::int64_t nonfinite_in_a_row = 0;
   bool saved_at_step = false;
   while (state_.step < train.steps) {
     if (const int signal = interrupt_signal()) {
@@ -254,6 +280,20 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
             runtime_.device.str(), paths_.root.string()));
       }
       throw;
+    }
+    if (trainer_->last_step_nonfinite()) {
+      ++nonfinite_in_a_row;
+      log_status_done();
+      log_warn("step {}: a loss or gradient was not finite; the update was skipped ({} in a row, stop at {})",
+               state_.step + 1, nonfinite_in_a_row, train.max_nonfinite_steps);
+      if (nonfinite_in_a_row >= train.max_nonfinite_steps) {
+        throw RuntimeError(fmt::format(
+            "stopped at step {}: {} steps in a row had a non-finite loss or gradient; the last checkpoint in {} "
+            "holds finite weights (try a lower train.lr, then --resume)",
+            state_.step + 1, nonfinite_in_a_row, paths_.checkpoints().string()));
+      }
+    } else {
+      nonfinite_in_a_row = 0;
     }
     ++state_.step;
     ++window_steps;

@@ -26,6 +26,19 @@ double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done
   return train.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(progress, 1.0)));
 }
 
+bool module_is_finite(const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor all_finite;  // one flag, read once
+  auto check = [&all_finite](const torch::Tensor& tensor) {
+    if (!tensor.defined() || !tensor.is_floating_point()) return;
+    const torch::Tensor ok = torch::isfinite(tensor).all();
+    all_finite = all_finite.defined() ? all_finite.logical_and(ok) : ok;
+  };
+  for (const auto& param : module.parameters()) check(param);
+  for (const auto& buffer : module.buffers()) check(buffer);
+  return !all_finite.defined() || all_finite.item<bool>();
+}
+
 void set_adam_learning_rate(torch::optim::Adam& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) {
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);

@@ -56,6 +56,8 @@ struct TrainConfig {
   std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
   std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)
   int grid_size = 64;                    // images in each sample grid (fixed latents)
+  int max_nonfinite_steps = 20;          // stop after this many skipped non-finite steps in a row
+  int keep_last = 0;                     // keep only the newest N step checkpoints (0 = keep all)
 };
 
 struct RunConfig {

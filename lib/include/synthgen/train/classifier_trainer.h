@@ -22,6 +22,7 @@ class ClassifierTrainer : public Trainer {
   // Metrics: loss (cross-entropy), accuracy (of the batch, in training mode).
   StepMetrics step(const Batch& batch) override;
   void set_learning_rate(double lr) override;
+  bool state_is_finite() const override { return module_is_finite(*network_); }
   bool has_preview() const override { return false; }
   torch::Tensor preview(int count, std::uint64_t seed) override;
   void save(torch::serialize::OutputArchive& archive) override;

@@ -31,6 +31,7 @@ class GanTrainer : public Trainer {
   // otherwise), and for ProGAN the resolution and alpha.
   StepMetrics step(const Batch& batch) override;
   void set_learning_rate(double lr) override;
+  bool state_is_finite() const override;
   torch::Tensor preview(int count, std::uint64_t seed) override;
   void save(torch::serialize::OutputArchive& archive) override;
   void load(torch::serialize::InputArchive& archive) override;

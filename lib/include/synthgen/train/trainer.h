@@ -35,12 +35,21 @@ class Trainer {
   virtual StepMetrics step(const Batch& batch) = 0;
   // Sets the learning rate of every optimizer (the loop's schedule, train.lr_schedule).
   virtual void set_learning_rate(double lr) = 0;
+  // Whether the last step() skipped an update because a loss or gradient was not finite (not
+  // counting fp16 loss-scale overflows, which the scaler handles).
+  virtual bool last_step_nonfinite() const { return nonfinite_; }
+  // Whether every weight and buffer (BatchNorm statistics included) is finite: a checkpoint is
+  // written only then, so that no checkpoint ever holds inf or NaN.
+  virtual bool state_is_finite() const = 0;
   // Whether preview() makes images (generators do; a classifier does not).
   virtual bool has_preview() const { return true; }
   // `count` images in [-1, 1] from inputs fixed by `seed`, so that grids are comparable over time.
   virtual torch::Tensor preview(int count, std::uint64_t seed) = 0;
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
+
+ protected:
+  bool nonfinite_ = false;
 };
 
 // The trainer for config.model.family. Networks are initialised from the current default RNG.
@@ -52,6 +61,9 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
 // cosine, train.lr * (1 + cos(pi * steps_done / train.steps)) / 2 (Loshchilov & Hutter 2017,
 // without restarts).
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done);
+
+// Whether every parameter and buffer of `module` is finite.
+bool module_is_finite(const torch::nn::Module& module);
 
 // Sets the learning rate of every parameter group of an Adam optimizer.
 void set_adam_learning_rate(torch::optim::Adam& optimizer, double lr);
