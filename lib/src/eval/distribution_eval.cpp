@@ -192,7 +192,7 @@ int run_distribution_eval(const DistributionEvalRequest& request) {
       log_info("wrote {} features to {}", (*set)->data.features.size(0), path);
     }
   }
-  if (network) table.row("features", network->name());
+  if (network) table.row("features", "", network->name());
   eval::publish_report(table, json, request.json_path);
   return 0;
 }
