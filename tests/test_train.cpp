@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -54,6 +55,12 @@ std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config&
   for (const auto& item : trainer.generator().named_buffers()) tensors.emplace_back("G." + item.key(), item.value());
   for (const auto& item : trainer.discriminator().named_parameters()) tensors.emplace_back("D." + item.key(), item.value());
   for (const auto& item : trainer.discriminator().named_buffers()) tensors.emplace_back("D." + item.key(), item.value());
+  // The EMA weights that samples use, when the run keeps them.
+  torch::serialize::InputArchive again;
+  io::LoadedCheckpoint reloaded = io::load_checkpoint(checkpoint);
+  reloaded.archive.read("trainer", again);
+  const auto sampled = train::load_generator(config, again, torch::kCPU).network;
+  for (const auto& item : sampled->named_parameters()) tensors.emplace_back("G_sampled." + item.key(), item.value());
   torch::Tensor rng;
   loaded.archive.read("state/rng_cpu", rng);
   tensors.emplace_back("rng_cpu", rng);
@@ -199,4 +206,46 @@ TEST_CASE("the unscaled optimizer step is skipped when a gradient is not finite"
   scaler.backward(weight.sum());
   CHECK(scaler.step(optimizer));
   CHECK(weight[0].item<float>() == Approx(0.9f));
+}
+
+TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical weights", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.train.steps = 120;
+  config.train.log_every = 10;
+  config.train.sample_every = 0;
+  config.train.checkpoint_every = 7;
+  config.train.ema_decay = 0.9;
+  config.train.augment = "translation";
+  const std::string config_path = write_config_file(dir, config);
+
+  TrainRequest straight;
+  straight.config_path = config_path;
+  straight.out_dir = (dir / "straight").string();
+  REQUIRE(run_train(straight) == 0);
+
+  // The killed run: SIGKILL as soon as the second kept checkpoint exists, wherever the process is
+  // then (often inside the next save, leaving a temporary file behind).
+  const fs::path killed = dir / "killed";
+  const std::string script = fmt::format(
+      "'{}' train --config '{}' --out '{}' >/dev/null 2>&1 & pid=$!; "
+      "for i in $(seq 3000); do [ -f '{}' ] && break; sleep 0.005; done; kill -9 $pid; wait $pid",
+      testing::synthgen_binary(), config_path, killed.string(),
+      (killed / "checkpoints" / "step_00000014.ckpt").string());
+  const std::string script_path = (dir / "kill.sh").string();
+  io::write_file_atomic(script_path, script.data(), script.size(), false);
+  testing::run_command("bash '" + script_path + "'");
+  REQUIRE(fs::exists(killed / "checkpoints" / "latest.ckpt"));
+  TrainRequest resume;
+  resume.resume_dir = killed.string();
+  REQUIRE(run_train(resume) == 0);
+
+  const auto expected = trainer_tensors(config, (dir / "straight" / "checkpoints" / "latest.ckpt").string());
+  const auto actual = trainer_tensors(config, (killed / "checkpoints" / "latest.ckpt").string());
+  REQUIRE(expected.size() == actual.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO(expected[i].first);
+    CHECK(torch::equal(expected[i].second, actual[i].second));
+  }
 }
