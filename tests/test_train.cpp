@@ -249,3 +249,28 @@ TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical
     CHECK(torch::equal(expected[i].second, actual[i].second));
   }
 }
+
+TEST_CASE("a full disk while saving is a clear error and the previous checkpoint stays loadable", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.train.steps = 3;
+  TrainRequest request;
+  request.config_path = write_config_file(dir, config);
+  request.out_dir = (dir / "run").string();
+  REQUIRE(run_train(request) == 0);
+  const fs::path latest = dir / "run" / "checkpoints" / "latest.ckpt";
+  // A file-size limit of half a checkpoint (ulimit -f counts 1 KiB blocks) fails the next save
+  // the way a full disk does.
+  const std::uintmax_t half_blocks = fs::file_size(latest) / 2048;
+  const testing::CommandResult result = testing::run_command(fmt::format(
+      "bash -c \"ulimit -f {}; '{}' train --resume '{}' --set train.steps=6\"", half_blocks,
+      testing::synthgen_binary(), (dir / "run").string()));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.output, Contains("synthgen: error: ") && Contains("step_00000006.ckpt"));
+  CHECK(io::read_checkpoint_meta(latest.string()).step == 3);
+  for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
+    INFO(entry.path().string());
+    CHECK(entry.path().extension() == ".ckpt");  // no temporary file left behind
+  }
+}

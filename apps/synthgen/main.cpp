@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "synthgen/core/error.h"
+#include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/runtime.h"
 
@@ -46,6 +47,7 @@ int run_guarded(const std::function<int()>& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  synthgen::ignore_file_size_signal();
   CLI::App app{"synthgen: train image generative models and turn them into synthetic data sets"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] { return synthgen::version_string(); });

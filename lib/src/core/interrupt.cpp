@@ -34,6 +34,8 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+void ignore_file_size_signal() { std::signal(SIGXFSZ, SIG_IGN); }
+
 int interrupt_signal() { return g_first_signal.load(); }
 
 int interrupt_exit_code(int signal) { return 128 + signal; }

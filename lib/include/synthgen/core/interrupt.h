@@ -8,6 +8,10 @@ namespace synthgen {
 // Installs the handlers (idempotent).
 void install_interrupt_handlers();
 
+// Makes a file-size limit (ulimit -f) a write error (EFBIG) that the checked writes report,
+// instead of SIGXFSZ killing the process in the middle of a file. Called once at start-up.
+void ignore_file_size_signal();
+
 // The first signal received since start-up (SIGINT or SIGTERM), or 0.
 int interrupt_signal();
 
