@@ -51,6 +51,46 @@ models::Growth read_growth(torch::serialize::InputArchive& archive, const models
 }
 
 
+// Averaged weights come without matching BatchNorm statistics (the EMA copies the raw G's), and
+// in eval mode mismatched statistics distort the samples. So, before the EMA generator is used
+// or saved, its statistics are re-estimated from fixed latents in training mode, as a cumulative
+// average (BigGAN's "standing statistics"). Fixed latents keep it deterministic.
+void refresh_batchnorm_statistics(models::Generator& generator, std::int64_t num_classes,
+                                  const torch::Device& device) {
+  constexpr int kBatches = 16;
+  constexpr std::int64_t kBatchSize = 256;
+  constexpr std::uint64_t kFirstSeed = 4000000000ULL;  // apart from the seeds of samples and grids
+  std::vector<torch::nn::BatchNormOptions*> norms;
+  for (auto& module : generator.modules(/*include_self=*/false)) {
+    if (auto* norm = module->as<torch::nn::BatchNorm2d>()) {
+      norm->reset_running_stats();
+      norms.push_back(&norm->options);
+    } else if (auto* norm1d = module->as<torch::nn::BatchNorm1d>()) {
+      norm1d->reset_running_stats();
+      norms.push_back(&norm1d->options);
+    }
+  }
+  if (norms.empty()) return;
+  std::vector<c10::optional<double>> momenta;
+  for (auto* options : norms) {
+    momenta.push_back(options->momentum());
+    options->momentum(c10::nullopt);
+  }
+  torch::NoGradGuard no_grad;
+  const bool was_training = generator.is_training();
+  generator.train();
+  for (int i = 0; i < kBatches; ++i) {
+    const torch::Tensor z = latents_for_seeds(kFirstSeed + static_cast<std::uint64_t>(i) * kBatchSize, kBatchSize,
+                                              generator.latent_dim(), device);
+    const torch::Tensor labels =
+        num_classes > 0 ? torch::arange(kBatchSize, torch::TensorOptions().dtype(torch::kLong)).remainder(num_classes).to(device)
+                        : torch::Tensor();
+    generator.forward(z, labels);
+  }
+  for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->momentum(momenta[i]);
+  generator.train(was_training);
+}
+
 }  // namespace
 
 GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const DataInfo& data)
@@ -206,6 +246,7 @@ void GanTrainer::set_learning_rate(double lr) {
 torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
   models::Generator& network = ema_generator_ ? *ema_generator_ : *generator_;
+  if (ema_generator_) refresh_batchnorm_statistics(network, config_.model.num_classes, device_);
   const bool was_training = network.is_training();
   network.eval();
   // Conditional grids cycle through the classes: row by row, one class after another.
@@ -232,6 +273,7 @@ void GanTrainer::save(torch::serialize::OutputArchive& archive) {
   write_part("scaler_g", [&](auto& part) { scaler_g_.save(part); });
   write_part("scaler_d", [&](auto& part) { scaler_d_.save(part); });
   if (ema_) {
+    refresh_batchnorm_statistics(*ema_generator_, config_.model.num_classes, device_);
     write_part("generator_ema", [&](auto& part) { ema_generator_->save(part); });
     write_part("ema", [&](auto& part) { ema_->save(part); });
   }
