@@ -7,6 +7,7 @@ level from the first step, runs at the top level's speed).
     /usr/bin/python3 scripts/progan_phase_speed.py RUN_DIR
 """
 import json
+import math
 import sys
 from collections import defaultdict
 
@@ -22,7 +23,9 @@ def main():
     for record in records:
         window_seconds = record['elapsed_s'] - previous_elapsed
         window_images = record['images_per_s'] * window_seconds
-        resolution = int(record['resolution'])
+        # A log window that spans a change of resolution reports the mean; it counts toward the
+        # nearer power of two.
+        resolution = 2 ** round(math.log2(record['resolution']))
         images[resolution] += window_images
         seconds[resolution] += window_seconds
         if batch is None and record['step'] > previous_step:
