@@ -85,9 +85,7 @@ TEST_CASE("the classifier's loss goes down on a fixed batch of Fashion-MNIST", "
 TEST_CASE("a trained classifier loads back from its run and gives bit-identical outputs", "[classifier]") {
   testing::TempDir dir;
   const Config config = tiny_classifier_config();
-  const std::string text = dump_config(config);
-  const std::string config_path = (dir / "classifier.yaml").string();
-  io::write_file_atomic(config_path, text.data(), text.size(), false);
+  const std::string config_path = testing::write_config_file(dir, config, "classifier.yaml");
   TrainRequest request;
   request.config_path = config_path;
   request.out_dir = (dir / "run").string();

@@ -222,12 +222,9 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
   config.train.lr = 2e-3;
   config.train.betas = {0.9, 0.999};
   config.run.seed = 1;
-  const std::string text = dump_config(config);
-  io::write_file_atomic((dir / "classifier.yaml").string(), text.data(), text.size(), false);
-
   CasRequest request;
   request.train = (dir / "synthetic").string();
-  request.config = (dir / "classifier.yaml").string();
+  request.config = testing::write_config_file(dir, config, "classifier.yaml");
   request.baseline = "none";
   request.threads = 1;
   request.device = "cpu";

@@ -26,20 +26,6 @@ void make_two_class_folder(const fs::path& root) {
   }
 }
 
-std::string write_config(const testing::TempDir& dir, const Config& config, const std::string& name) {
-  const std::string path = (dir / name).string();
-  const std::string text = dump_config(config);
-  io::write_file_atomic(path, text.data(), text.size(), false);
-  return path;
-}
-
-std::vector<std::string> read_lines(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 std::vector<torch::Tensor> snapshot(torch::nn::Module& module) {
   std::vector<torch::Tensor> copies;
   for (const auto& p : module.parameters()) copies.push_back(p.detach().clone());
@@ -129,7 +115,7 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
   config.train.augment = "translation,cutout";
   config.train.r1_gamma = 0.5;
   config.train.n_critic = 2;
-  const std::string path = write_config(dir, config, "conditional.yaml");
+  const std::string path = testing::write_config_file(dir, config, "conditional.yaml");
 
   testing::train_straight_and_in_halves(dir, path, 3, 6);
   CHECK(torch::equal(generator_output(config, dir / "straight" / "checkpoints" / "latest.ckpt"),
@@ -143,7 +129,7 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
     request.out_dir = (dir / "one_class").string();
     request.classes = "1";
     REQUIRE(run_sample(request) == 0);
-    const auto lines = read_lines(dir / "one_class" / "manifest.csv");
+    const auto lines = testing::read_lines(dir / "one_class" / "manifest.csv");
     REQUIRE(lines.size() == 5);
     CHECK(lines[0] == "file,seed,label,class");
     CHECK(lines[1] == "000000.png,0,1,circles");
@@ -152,7 +138,7 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
     request.out_dir = (dir / "balanced").string();
     request.classes = "balanced";
     REQUIRE(run_sample(request) == 0);
-    const auto balanced = read_lines(dir / "balanced" / "manifest.csv");
+    const auto balanced = testing::read_lines(dir / "balanced" / "manifest.csv");
     CHECK(balanced[1] == "000000.png,0,0,blobs");
     CHECK(balanced[2] == "000001.png,1,1,circles");
 
@@ -179,10 +165,10 @@ TEST_CASE("a ProGAN run grows through its schedule and resumes it exactly", "[ga
   config.train.log_every = 1;
   config.train.sample_every = 5;
   config.train.checkpoint_every = 5;
-  const std::string path = write_config(dir, config, "progan.yaml");
+  const std::string path = testing::write_config_file(dir, config, "progan.yaml");
 
   testing::train_straight_and_in_halves(dir, path, 5, 10);
-  const auto metrics = read_lines(dir / "straight" / "metrics.jsonl");
+  const auto metrics = testing::read_lines(dir / "straight" / "metrics.jsonl");
   REQUIRE(metrics.size() == 10);
   CHECK(metrics[0].find("\"resolution\":4,") != std::string::npos);
   CHECK(metrics[2].find("\"resolution\":8,\"alpha\":0") != std::string::npos);  // 16 images seen: fade starts

@@ -9,8 +9,10 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <random>
 
+#include "synthgen/config/load.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/tasks/train_task.h"
@@ -110,6 +112,20 @@ CommandResult run_command(const std::string& command) {
 }
 
 std::string synthgen_binary() { return SYNTHGEN_BINARY; }
+
+std::string write_config_file(const TempDir& dir, const Config& config, const std::string& name) {
+  const std::string path = (dir / name).string();
+  const std::string text = dump_config(config);
+  io::write_file_atomic(path, text.data(), text.size(), false);
+  return path;
+}
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 void train_straight_and_in_halves(const TempDir& dir, const std::string& config_path, std::int64_t half_steps,
                                   std::int64_t steps) {

@@ -58,6 +58,12 @@ std::string synthgen_binary();
 void train_straight_and_in_halves(const TempDir& dir, const std::string& config_path, std::int64_t half_steps,
                                   std::int64_t steps);
 
+// Writes `config` as YAML to dir/name and returns the path.
+std::string write_config_file(const TempDir& dir, const Config& config, const std::string& name = "config.yaml");
+
+// The lines of a text file.
+std::vector<std::string> read_lines(const std::filesystem::path& path);
+
 // A small, fast config: tiny DCGAN on a folder of 16x16 images, CPU, one thread.
 Config tiny_config(const std::string& data_folder);
 

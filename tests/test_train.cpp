@@ -28,20 +28,6 @@ void make_image_folder(const fs::path& root) {
   }
 }
 
-std::string write_config_file(const testing::TempDir& dir, const Config& config) {
-  const std::string path = (dir / "tiny.yaml").string();
-  const std::string text = dump_config(config);
-  io::write_file_atomic(path, text.data(), text.size(), false);
-  return path;
-}
-
-std::vector<std::string> read_lines(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 // Both trainers' networks and optimizer states, flattened to named tensors.
 std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config& config,
                                                                    const std::string& checkpoint) {
@@ -74,21 +60,21 @@ TEST_CASE("a training run fills its run folder", "[train]") {
   make_image_folder(dir / "images");
   const Config config = testing::tiny_config((dir / "images").string());
   TrainRequest request;
-  request.config_path = write_config_file(dir, config);
+  request.config_path = testing::write_config_file(dir, config);
   request.out_dir = (dir / "run").string();
   REQUIRE(run_train(request) == 0);
 
   const fs::path run = dir / "run";
   // The resolved config is itself a valid config, equal to the one given.
   CHECK(changed_keys(load_config((run / "config.yaml").string()), config).empty());
-  CHECK(read_lines(run / "labels.txt") == std::vector<std::string>{"blobs", "circles"});
+  CHECK(testing::read_lines(run / "labels.txt") == std::vector<std::string>{"blobs", "circles"});
   CHECK(fs::exists(run / "checkpoints" / "step_00000003.ckpt"));
   CHECK(fs::exists(run / "checkpoints" / "step_00000006.ckpt"));
   CHECK(fs::exists(run / "samples" / "step_00000003.png"));
   CHECK(fs::exists(run / "samples" / "step_00000006.png"));
   CHECK(io::read_checkpoint_meta((run / "checkpoints" / "latest.ckpt").string()).step == 6);
 
-  const std::vector<std::string> metrics = read_lines(run / "metrics.jsonl");
+  const std::vector<std::string> metrics = testing::read_lines(run / "metrics.jsonl");
   REQUIRE(metrics.size() == 3);  // steps 2, 4, 6
   CHECK(metrics[0].rfind("{\"step\":2,\"loss_d\":", 0) == 0);
   for (const char* key : {"loss_g", "d_real", "d_fake", "images_per_s", "elapsed_s"}) {
@@ -102,7 +88,7 @@ TEST_CASE("a training run fills its run folder", "[train]") {
     TrainRequest resume;
     resume.resume_dir = run.string();
     CHECK(run_train(resume) == 0);
-    CHECK(read_lines(run / "metrics.jsonl").size() == 3);
+    CHECK(testing::read_lines(run / "metrics.jsonl").size() == 3);
   }
   SECTION("resume refuses to change what is trained") {
     TrainRequest resume;
@@ -117,7 +103,7 @@ TEST_CASE("stopping halfway and resuming gives bit-identical weights", "[train]"
   make_image_folder(dir / "images");
   Config config = testing::tiny_config((dir / "images").string());
   config.data.random_flip = true;
-  const std::string config_path = write_config_file(dir, config);
+  const std::string config_path = testing::write_config_file(dir, config);
 
   testing::train_straight_and_in_halves(dir, config_path, 3, 6);
 
@@ -131,7 +117,7 @@ TEST_CASE("stopping halfway and resuming gives bit-identical weights", "[train]"
   // metrics.jsonl has one line per logged step across both sessions: 2, 3 (the end of the first
   // session) then 4 and 6.
   std::vector<std::int64_t> steps;
-  for (const std::string& line : read_lines(dir / "halves" / "metrics.jsonl")) {
+  for (const std::string& line : testing::read_lines(dir / "halves" / "metrics.jsonl")) {
     steps.push_back(std::stoll(line.substr(line.find(':') + 1)));
   }
   CHECK(steps == std::vector<std::int64_t>{2, 3, 4, 6});
@@ -151,7 +137,7 @@ TEST_CASE("train refuses bad requests before doing any work", "[train]") {
   TrainRequest empty_folder;
   fs::create_directories(dir / "empty");
   Config config = testing::tiny_config((dir / "empty").string());
-  empty_folder.config_path = write_config_file(dir, config);
+  empty_folder.config_path = testing::write_config_file(dir, config);
   empty_folder.out_dir = (dir / "run").string();
   CHECK_THROWS_WITH(run_train(empty_folder), Catch::Contains("empty"));
 }
@@ -163,7 +149,7 @@ TEST_CASE("train.keep_last keeps only the newest step checkpoints", "[train]") {
   config.train.checkpoint_every = 1;
   config.train.keep_last = 2;
   TrainRequest request;
-  request.config_path = write_config_file(dir, config);
+  request.config_path = testing::write_config_file(dir, config);
   request.out_dir = (dir / "run").string();
   REQUIRE(run_train(request) == 0);
   std::vector<std::string> names;
@@ -183,7 +169,7 @@ TEST_CASE("a run whose losses stop being finite skips those steps, then stops wi
   config.train.checkpoint_every = 1;
   config.train.max_nonfinite_steps = 3;
   TrainRequest request;
-  request.config_path = write_config_file(dir, config);
+  request.config_path = testing::write_config_file(dir, config);
   request.out_dir = (dir / "run").string();
   CHECK_THROWS_WITH(run_train(request), Contains("3 steps in a row had a non-finite loss or gradient"));
   for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
@@ -218,7 +204,7 @@ TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical
   config.train.checkpoint_every = 7;
   config.train.ema_decay = 0.9;
   config.train.augment = "translation";
-  const std::string config_path = write_config_file(dir, config);
+  const std::string config_path = testing::write_config_file(dir, config);
 
   TrainRequest straight;
   straight.config_path = config_path;
@@ -256,7 +242,7 @@ TEST_CASE("a full disk while saving is a clear error and the previous checkpoint
   Config config = testing::tiny_config((dir / "images").string());
   config.train.steps = 3;
   TrainRequest request;
-  request.config_path = write_config_file(dir, config);
+  request.config_path = testing::write_config_file(dir, config);
   request.out_dir = (dir / "run").string();
   REQUIRE(run_train(request) == 0);
   const fs::path latest = dir / "run" / "checkpoints" / "latest.ckpt";
