@@ -14,6 +14,7 @@
 #include "synthgen/io/checkpoint.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/models/conditioning.h"
 #include "synthgen/train/gan_trainer.h"
 
 namespace synthgen::eval {
@@ -25,13 +26,6 @@ constexpr std::int64_t kDefaultGeneratorImages = 10000;
 
 std::int64_t limited(std::int64_t available, std::int64_t limit) {
   return limit > 0 ? std::min(available, limit) : available;
-}
-
-torch::Tensor image_to_tensor(const io::Image& image) {
-  return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
-                          {image.height, image.width, image.channels}, torch::kUInt8)
-      .permute({2, 0, 1})
-      .clone();
 }
 
 class FashionMnistSource : public ImageSource {
@@ -88,7 +82,7 @@ class FolderSource : public ImageSource {
         try {
           const io::Image image =
               io::resize_and_center_crop(io::read_image(listing_.files[position_ + i], channels_), size_px_);
-          images[i].copy_(image_to_tensor(image));
+          images[i].copy_(io::image_to_tensor(image));
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(failure_mutex);
           if (failure.empty()) failure = e.what();
@@ -147,7 +141,7 @@ class GeneratorSource : public ImageSource {
     const std::int64_t classes = loaded_.network->num_classes();
     ImageBatch batch;
     if (classes > 0) {
-      batch.labels = torch::arange(position_, position_ + count, torch::TensorOptions().dtype(torch::kLong)).remainder(classes);
+      batch.labels = models::balanced_labels(position_, count, classes);
     }
     // Noise inputs (progan) draw from the default RNG: seeded per batch, as `synthgen sample` does.
     torch::manual_seed(seed_ + static_cast<std::uint64_t>(position_));
@@ -193,7 +187,7 @@ torch::Tensor conform_images(const torch::Tensor& images, const ImageFormat& for
     torch::Tensor resized = torch::empty({out.size(0), out.size(1), format.size, format.size}, torch::kUInt8);
     for (std::int64_t i = 0; i < out.size(0); ++i) {
       const io::Image image = io::resize_and_center_crop(io::tensor_to_image(out[i]), format.size);
-      resized[i].copy_(image_to_tensor(image));
+      resized[i].copy_(io::image_to_tensor(image));
     }
     out = resized;
   }

@@ -16,6 +16,7 @@
 #include "synthgen/data/image_folder.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/image_codec.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/metrics/image_quality.h"
 
 namespace synthgen {
@@ -69,10 +70,7 @@ std::vector<Pair> match_files(const PairedEvalRequest& request) {
 
 // float64 [C, H, W] holding 0-255, as the metrics take them.
 torch::Tensor load_pixels(const std::string& path) {
-  const io::Image image = io::read_image(path, 3);
-  return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()), {image.height, image.width, 3}, torch::kUInt8)
-      .permute({2, 0, 1})
-      .to(torch::kDouble);
+  return io::image_to_tensor(io::read_image(path, 3)).to(torch::kDouble);
 }
 
 struct PairScores {

@@ -16,6 +16,13 @@ torch::Tensor to_uint8_images(const torch::Tensor& images) {
       .contiguous();
 }
 
+torch::Tensor image_to_tensor(const Image& image) {
+  return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()), {image.height, image.width, image.channels},
+                          torch::kUInt8)
+      .permute({2, 0, 1})
+      .clone();
+}
+
 Image tensor_to_image(const torch::Tensor& chw) {
   const torch::Tensor hwc = chw.to(torch::kCPU).permute({1, 2, 0}).contiguous();
   Image image;

@@ -21,6 +21,10 @@ void check_labels(const torch::Tensor& labels, std::int64_t num_classes, std::in
   }
 }
 
+torch::Tensor balanced_labels(std::int64_t first, std::int64_t count, std::int64_t num_classes) {
+  return torch::arange(first, first + count, torch::TensorOptions().dtype(torch::kLong)).remainder(num_classes);
+}
+
 ProjectionImpl::ProjectionImpl(std::int64_t num_classes, std::int64_t feature_dim) {
   embed_ = register_module("embed", torch::nn::Embedding(num_classes, feature_dim));
   // Small start: the projection term should not swamp the unconditional logit at first.

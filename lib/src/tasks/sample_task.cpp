@@ -17,6 +17,7 @@
 #include "synthgen/io/checkpoint.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/models/conditioning.h"
 #include "synthgen/train/gan_trainer.h"
 #include "synthgen/train/metrics_log.h"
 
@@ -86,7 +87,7 @@ torch::Tensor labels_for(const SampleRequest& request, std::int64_t num_classes,
     return {};
   }
   if (request.classes == "balanced") {
-    return torch::arange(first, first + count, torch::TensorOptions().dtype(torch::kLong)).remainder(num_classes);
+    return models::balanced_labels(first, count, num_classes);
   }
   std::int64_t label = -1;
   try {

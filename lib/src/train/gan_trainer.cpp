@@ -5,9 +5,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "synthgen/core/error.h"
-#include "synthgen/core/text.h"
 #include "synthgen/core/runtime.h"
+#include "synthgen/core/text.h"
 #include "synthgen/losses/penalties.h"
+#include "synthgen/models/conditioning.h"
 #include "synthgen/models/progan.h"
 #include "synthgen/models/progan_schedule.h"
 
@@ -83,8 +84,7 @@ void refresh_batchnorm_statistics(models::Generator& generator, std::int64_t num
     const torch::Tensor z = latents_for_seeds(kFirstSeed + static_cast<std::uint64_t>(i) * kBatchSize, kBatchSize,
                                               generator.latent_dim(), device);
     const torch::Tensor labels =
-        num_classes > 0 ? torch::arange(kBatchSize, torch::TensorOptions().dtype(torch::kLong)).remainder(num_classes).to(device)
-                        : torch::Tensor();
+        num_classes > 0 ? models::balanced_labels(0, kBatchSize, num_classes).to(device) : torch::Tensor();
     generator.forward(z, labels);
   }
   for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->momentum(momenta[i]);
@@ -252,7 +252,7 @@ torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   // Conditional grids cycle through the classes: row by row, one class after another.
   const torch::Tensor labels =
       config_.model.num_classes > 0
-          ? torch::arange(count, torch::TensorOptions().dtype(torch::kLong)).remainder(config_.model.num_classes).to(device_)
+          ? models::balanced_labels(0, count, config_.model.num_classes).to(device_)
           : torch::Tensor();
   torch::Tensor images = generate(network, latents_for_seeds(seed, count, network.latent_dim(), device_), labels,
                                   config_.data.image_size);

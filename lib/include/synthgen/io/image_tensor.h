@@ -15,6 +15,8 @@ torch::Tensor to_uint8_images(const torch::Tensor& images);
 
 // One uint8 [C, H, W] CPU tensor -> an HWC Image.
 Image tensor_to_image(const torch::Tensor& chw);
+// An HWC Image -> one uint8 [C, H, W] CPU tensor (a copy).
+torch::Tensor image_to_tensor(const Image& image);
 
 // Tiles uint8 [N, C, H, W] images into one image, row by row, with `padding` pixels of black
 // between and around the tiles (as torchvision's make_grid). columns = 0 picks ceil(sqrt(N)).

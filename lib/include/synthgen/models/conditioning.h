@@ -13,6 +13,10 @@ namespace synthgen::models {
 // (num_classes 0) ignores them. Throws RuntimeError saying what is wrong.
 void check_labels(const torch::Tensor& labels, std::int64_t num_classes, std::int64_t batch);
 
+// Labels first, first+1, ... cycled through the classes (image i gets class i mod num_classes):
+// int64 [count] on the CPU. How samples, grids and evaluations balance a conditional model.
+torch::Tensor balanced_labels(std::int64_t first, std::int64_t count, std::int64_t num_classes);
+
 // Size of the label embedding G concatenates to z.
 constexpr std::int64_t kLabelEmbeddingDim = 32;
 
