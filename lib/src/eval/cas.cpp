@@ -14,6 +14,7 @@
 #include "synthgen/data/batches.h"
 #include "synthgen/eval/image_source.h"
 #include "synthgen/eval/report.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/train/classifier_trainer.h"
 #include "synthgen/train/metrics_log.h"
 
@@ -75,7 +76,7 @@ LabelledSet load_labelled(const std::string& spec, const CasRequest& request, co
       const torch::Tensor part = eval::conform_images(
           set.data.images.narrow(0, start, std::min<std::int64_t>(500, set.data.size() - start)), labeller_format);
       predicted.push_back(
-          labeller.network->forward(part.to(runtime.device).to(torch::kFloat).div(127.5).sub(1.0)).argmax(1).cpu());
+          labeller.network->forward(io::to_model_input(part, runtime.device)).argmax(1).cpu());
     }
     set.data.labels = align_labels(torch::cat(predicted), labeller.class_names, test_names, request.label_with);
     set.description += fmt::format(", labelled by the classifier {}", labeller.path);
@@ -129,7 +130,7 @@ double accuracy_on(models::ImageClassifier& network, const data::ImageDataset& t
   for (std::int64_t start = 0; start < test.size(); start += 500) {
     const std::int64_t count = std::min<std::int64_t>(500, test.size() - start);
     const torch::Tensor images =
-        test.images.narrow(0, start, count).to(runtime.device).to(torch::kFloat).div(127.5).sub(1.0);
+        io::to_model_input(test.images.narrow(0, start, count), runtime.device);
     const torch::Tensor predicted = network->forward(images).argmax(1).cpu();
     correct += predicted.eq(test.labels.narrow(0, start, count)).sum().item<std::int64_t>();
   }

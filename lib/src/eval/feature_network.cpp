@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "synthgen/core/error.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/train/classifier_trainer.h"
 
 namespace synthgen::eval {
@@ -92,7 +93,7 @@ class ClassifierNetwork : public FeatureNetwork {
 
   NetworkOutputs run(const torch::Tensor& images, bool want_features, bool want_probabilities) override {
     torch::InferenceMode inference;
-    const torch::Tensor input = images.to(device_).to(torch::kFloat).div(127.5).sub(1.0);
+    const torch::Tensor input = io::to_model_input(images, device_);
     const torch::Tensor features = loaded_.network->features(input);
     NetworkOutputs outputs;
     if (want_features) outputs.features = features.to(torch::kCPU);

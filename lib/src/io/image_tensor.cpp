@@ -16,6 +16,10 @@ torch::Tensor to_uint8_images(const torch::Tensor& images) {
       .contiguous();
 }
 
+torch::Tensor to_model_input(const torch::Tensor& images, const torch::Device& device) {
+  return images.to(device).to(torch::kFloat).div(127.5).sub(1.0);
+}
+
 torch::Tensor image_to_tensor(const Image& image) {
   return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()), {image.height, image.width, image.channels},
                           torch::kUInt8)

@@ -13,6 +13,8 @@ namespace synthgen::io {
 // as (x * 127.5 + 128) clamped to [0, 255] and truncated: the mapping stylegan2-ada's metrics use.
 torch::Tensor to_uint8_images(const torch::Tensor& images);
 
+// uint8 images (any device) -> float [-1, 1] as x / 127.5 - 1 on `device`: what models take.
+torch::Tensor to_model_input(const torch::Tensor& images, const torch::Device& device);
 // One uint8 [C, H, W] CPU tensor -> an HWC Image.
 Image tensor_to_image(const torch::Tensor& chw);
 // An HWC Image -> one uint8 [C, H, W] CPU tensor (a copy).
