@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 // Only the declarations: the implementation is compiled into synthgen_lib (io/stb_impl.cpp). Used
 // to make BMP and TGA files, which the library itself never writes.
 #include <stb/stb_image_write.h>
 
 #include "synthgen/core/error.h"
+#include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "test_support.h"
 
@@ -197,5 +200,50 @@ TEST_CASE("resize_image and convert_channels", "[io]") {
   }
   SECTION("other conversions are refused") {
     CHECK_THROWS_AS(synthgen::io::convert_channels(pattern_image(2, 2, 4), 1), synthgen::UsageError);
+  }
+}
+
+TEST_CASE("a JPEG Huffman table with over 256 codes is refused before stb reads it", "[io]") {
+  // Debian's stb writes past its tables on such files (a fuzzing finding); the checker stops them.
+  std::vector<std::uint8_t> jpeg = synthgen::io::encode_jpeg(pattern_image(32, 24, 3), 90);
+  std::size_t dht = 0;
+  for (std::size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xff && jpeg[i + 1] == 0xc4) {
+      dht = i;
+      break;
+    }
+  }
+  REQUIRE(dht != 0);
+  // Segment: FF C4, length (2 bytes), class/id, 16 code counts. Raise the counts' sum past 256.
+  for (int i = 0; i < 16; ++i) jpeg[dht + 5 + i] = 255;
+  CHECK_THROWS_WITH(decode(jpeg, 3), Contains("'img.bin'") && Contains("corrupt JPEG segments"));
+}
+
+TEST_CASE("the fuzzers' seeds and past findings decode or are refused, never crash", "[io]") {
+  namespace fs = std::filesystem;
+  const fs::path fuzz_dir = fs::path(SYNTHGEN_SOURCE_DIR) / "tests" / "fuzz";
+  // Seeds named after what they hold: whole files of supported formats must decode; damaged ones
+  // (truncated, huge header, empty, unsupported) must be refused with an error.
+  int seeds = 0;
+  for (const auto& entry : fs::directory_iterator(fuzz_dir / "corpus" / "image")) {
+    const std::string name = entry.path().filename().string();
+    const bool damaged = name.rfind("truncated", 0) == 0 || name.rfind("huge", 0) == 0 ||
+                         name.rfind("unsupported", 0) == 0 || name.rfind("empty", 0) == 0;
+    INFO(name);
+    const std::vector<std::uint8_t> bytes = synthgen::io::read_file_bytes(entry.path().string());
+    if (damaged) {
+      CHECK_THROWS_AS(decode(bytes, 3), RuntimeError);
+    } else {
+      const Image image = decode(bytes, 3);
+      CHECK(image.width == 10);
+      CHECK(image.height == 12);
+    }
+    ++seeds;
+  }
+  CHECK(seeds >= 20);
+  for (const auto& entry : fs::directory_iterator(fuzz_dir / "regressions" / "image")) {
+    INFO(entry.path().filename().string());
+    const std::vector<std::uint8_t> bytes = synthgen::io::read_file_bytes(entry.path().string());
+    CHECK_THROWS_AS(decode(bytes, 3), RuntimeError);
   }
 }

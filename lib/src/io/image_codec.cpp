@@ -4,6 +4,7 @@
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <memory>
@@ -99,6 +100,9 @@ Image decode_image(const std::uint8_t* data, std::size_t size, int channels, con
   // The header alone: sides are checked before a single pixel is decoded or allocated. Our own
   // reading of it comes first, as stb refuses some huge headers as "unknown image type".
   std::uint32_t header_width = 0, header_height = 0;
+  if (format == ImageFormat::kJpeg && !jpeg_segments_are_sound(data, size)) {
+    throw_decode_error(name, "truncated or corrupt JPEG segments");
+  }
   if (format != ImageFormat::kUnknown) {
     if (!header_dimensions(format, data, size, &header_width, &header_height)) {
       throw_decode_error(name, std::string("corrupt or truncated ") + format_name(format) + " header");

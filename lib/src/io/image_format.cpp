@@ -38,6 +38,21 @@ std::size_t walk_jpeg_headers(const std::uint8_t* data, std::size_t size, Visit&
   }
 }
 
+// Whether a DHT segment's tables each hold at most 256 codes and fit inside the segment.
+bool huffman_tables_fit(const std::uint8_t* segment) {
+  std::size_t remaining = ((std::size_t{segment[0]} << 8) | segment[1]) - 2;
+  const std::uint8_t* table = segment + 2;
+  while (remaining > 0) {
+    if (remaining < 17) return false;  // class/id byte and 16 code counts
+    std::size_t codes = 0;
+    for (int i = 1; i <= 16; ++i) codes += table[i];
+    if (codes > 256 || 17 + codes > remaining) return false;
+    table += 17 + codes;
+    remaining -= 17 + codes;
+  }
+  return true;
+}
+
 }  // namespace
 
 ImageFormat sniff_format(const std::uint8_t* data, std::size_t size) {
@@ -130,6 +145,34 @@ bool jpeg_is_complete(const std::uint8_t* data, std::size_t size) {
     if (data[i] == 0xd9 && data[i - 1] == 0xff) return true;
   }
   return false;
+}
+
+bool jpeg_segments_are_sound(const std::uint8_t* data, std::size_t size) {
+  std::size_t pos = 2;  // after SOI
+  bool in_scan = false;
+  while (pos < size) {
+    if (data[pos] != 0xff) {
+      if (!in_scan) return false;  // headers are back-to-back segments
+      ++pos;                       // entropy-coded data
+      continue;
+    }
+    while (pos < size && data[pos] == 0xff) ++pos;  // fill bytes
+    if (pos >= size) break;
+    const std::uint8_t code = data[pos++];
+    const bool restart = code >= 0xd0 && code <= 0xd7;
+    if (restart || (in_scan && code == 0x00) || (!in_scan && code == 0x01)) continue;
+    if (code == 0xd9) return true;  // end of image
+    // Any other marker starts a segment, in the headers or between scans (progressive files
+    // define Huffman tables there). One that runs past the data is refused here, as stb would
+    // read its tables on from the end of the file.
+    if (size - pos < 2) return false;
+    const std::size_t length = (std::size_t{data[pos]} << 8) | data[pos + 1];
+    if (length < 2 || size - pos < length) return false;
+    if (code == 0xc4 && !huffman_tables_fit(data + pos)) return false;
+    pos += length;
+    if (code == 0xda) in_scan = true;
+  }
+  return true;  // no end-of-image marker: jpeg_is_complete reports the truncation
 }
 
 bool bmp_is_complete(const std::uint8_t* data, std::size_t size) {
