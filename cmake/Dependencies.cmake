@@ -5,6 +5,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(JPEG REQUIRED)  # libjpeg-turbo decodes JPEG files (lib/src/io/jpeg_decoder.cpp)
 find_package(Threads REQUIRED)
 
 # stb ships as headers (libstb-dev); lib/src/io/stb_impl.cpp compiles the parts we use.

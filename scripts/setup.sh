@@ -8,6 +8,7 @@ packages=(
   libtorch-dev          # LibTorch 1.13 (CPU)
   libopenblas0-openmp   # without it LibTorch's matrix products use the reference BLAS (~25x slower)
   libyaml-cpp-dev libcli11-dev libfmt-dev libstb-dev catch2 zlib1g-dev
+  libjpeg62-turbo-dev   # JPEG decoding (stb's JPEG decoder is not safe on hostile files)
   dataset-fashion-mnist # /usr/share/datasets/fashion-mnist: the default data set
   # The tests' reference values and stand-in networks are made with these (tests/fixtures/).
   python3-numpy python3-scipy python3-torch

@@ -6,6 +6,7 @@
 
 #include "synthgen/config/load.h"
 #include "synthgen/io/file_io.h"
+#include "synthgen/io/image_codec.h"
 #include "test_support.h"
 
 using namespace synthgen;
@@ -105,6 +106,21 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
                                               " --num 4 --out " + quoted(dir / "set"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.output, Catch::Contains("not empty"));
+  }
+  SECTION("a full disk ends sampling with an error and a count, and leaves no partial file") {
+    // A file-size limit of 1 KiB (ulimit -f counts 1 KiB blocks) fails the first image larger
+    // than that, as a full disk would; stb_image_write alone would report success.
+    const auto full = testing::run_command("bash -c \"ulimit -f 1; " + binary + " sample --checkpoint " +
+                                           quoted(dir / "run") + " --num 8 --out " + quoted(dir / "full") + "\"");
+    CHECK(full.exit_code == 1);
+    CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") &&
+                                Catch::Contains("of 8 images were written in full"));
+    for (const auto& entry : fs::directory_iterator(dir / "full")) {
+      INFO(entry.path().string());
+      CHECK(entry.path().extension() == ".png");  // no temporary file left behind
+      CHECK_NOTHROW(io::read_image(entry.path().string(), 3));  // any file under its final name is whole
+    }
+    CHECK_FALSE(fs::exists(dir / "full" / "manifest.csv"));
   }
   SECTION("a missing checkpoint is a usage error") {
     const auto missing = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "nope.ckpt") +

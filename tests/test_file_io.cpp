@@ -112,3 +112,15 @@ TEST_CASE("read_file_bytes reads whole files and checks errors", "[io]") {
                     Contains("cannot read '" + dir.path().string() + "'") && Contains("directory"));
   CHECK_THROWS_WITH(read_file_bytes(dir.file("none")), Contains("No such file"));
 }
+
+TEST_CASE("remove_stale_temporaries deletes only what an interrupted write left", "[io]") {
+  synthgen::testing::TempDir dir;
+  const auto text = bytes_of("keep");
+  for (const char* name : {"a.ckpt", ".hidden", "b.tmp.png", ".a.ckpt.tmp.123.0.456", ".x.png.tmp.9.1.2"}) {
+    write_file_atomic(dir.file(name), text.data(), text.size(), false);
+  }
+  std::filesystem::create_directories(dir.path() / ".dir.tmp.1");  // not a file: kept
+  CHECK(synthgen::io::remove_stale_temporaries(dir.path().string()) == 2);
+  CHECK(folder_entries(dir.path()) == std::vector<std::string>{".dir.tmp.1", ".hidden", "a.ckpt", "b.tmp.png"});
+  CHECK(synthgen::io::remove_stale_temporaries(dir.file("missing")) == 0);
+}

@@ -226,6 +226,10 @@ TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical
   TrainRequest resume;
   resume.resume_dir = killed.string();
   REQUIRE(run_train(resume) == 0);
+  for (const auto& entry : fs::directory_iterator(killed / "checkpoints")) {
+    INFO(entry.path().string());
+    CHECK(entry.path().extension() == ".ckpt");  // the killed save's temporary file is gone
+  }
 
   const auto expected = trainer_tensors(config, (dir / "straight" / "checkpoints" / "latest.ckpt").string());
   const auto actual = trainer_tensors(config, (killed / "checkpoints" / "latest.ckpt").string());

@@ -144,4 +144,18 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
   if (sync) fsync_folder(folder, path);
 }
 
+int remove_stale_temporaries(const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  int removed = 0;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos &&
+        it->is_regular_file(ec) && fs::remove(it->path(), ec)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 }  // namespace synthgen::io

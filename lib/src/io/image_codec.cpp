@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "image_format.h"
+#include "jpeg_decoder.h"
 #include "synthgen/core/error.h"
 #include "synthgen/io/file_io.h"
 
@@ -100,14 +101,15 @@ Image decode_image(const std::uint8_t* data, std::size_t size, int channels, con
   // The header alone: sides are checked before a single pixel is decoded or allocated. Our own
   // reading of it comes first, as stb refuses some huge headers as "unknown image type".
   std::uint32_t header_width = 0, header_height = 0;
-  if (format == ImageFormat::kJpeg && !jpeg_segments_are_sound(data, size)) {
-    throw_decode_error(name, "truncated or corrupt JPEG segments");
-  }
   if (format != ImageFormat::kUnknown) {
     if (!header_dimensions(format, data, size, &header_width, &header_height)) {
       throw_decode_error(name, std::string("corrupt or truncated ") + format_name(format) + " header");
     }
     check_sides(header_width, header_height);
+  }
+  if (format == ImageFormat::kJpeg) {
+    if (!jpeg_is_complete(data, size)) throw_decode_error(name, "truncated or corrupt JPEG data");
+    return decode_jpeg(data, size, channels, name);
   }
   int width = 0, height = 0, file_channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &file_channels)) {

@@ -16,12 +16,22 @@ std::uint32_t read_be32(const std::uint8_t* p) {
 std::uint32_t read_le16(const std::uint8_t* p) { return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8); }
 std::uint32_t read_le32(const std::uint8_t* p) { return read_le16(p) | (read_le16(p + 2) << 16); }
 
+// The offset just past the start-of-image marker, or 0 when there is none. Like stb, any number of
+// FF fill bytes may come before the D8 (stb decodes FF FF D8 ... as a JPEG).
+std::size_t jpeg_soi_end(const std::uint8_t* data, std::size_t size) {
+  std::size_t pos = 0;
+  if (size == 0 || data[0] != 0xff) return 0;
+  while (pos < size && data[pos] == 0xff) ++pos;
+  return pos < size && data[pos] == 0xd8 ? pos + 1 : 0;
+}
+
 // Calls visit(code, segment) for each marker segment from SOI up to the first SOS (segment points
 // at the two length bytes, which are known to lie inside the data). Returns the offset just past
 // the SOS segment, or 0 when the segments are broken or end before a scan.
 template <class Visit>
 std::size_t walk_jpeg_headers(const std::uint8_t* data, std::size_t size, Visit&& visit) {
-  std::size_t pos = 2;  // after SOI
+  std::size_t pos = jpeg_soi_end(data, size);
+  if (pos == 0) return 0;
   for (;;) {
     if (pos >= size || data[pos] != 0xff) return 0;
     while (pos < size && data[pos] == 0xff) ++pos;  // fill bytes may precede a marker
@@ -38,26 +48,11 @@ std::size_t walk_jpeg_headers(const std::uint8_t* data, std::size_t size, Visit&
   }
 }
 
-// Whether a DHT segment's tables each hold at most 256 codes and fit inside the segment.
-bool huffman_tables_fit(const std::uint8_t* segment) {
-  std::size_t remaining = ((std::size_t{segment[0]} << 8) | segment[1]) - 2;
-  const std::uint8_t* table = segment + 2;
-  while (remaining > 0) {
-    if (remaining < 17) return false;  // class/id byte and 16 code counts
-    std::size_t codes = 0;
-    for (int i = 1; i <= 16; ++i) codes += table[i];
-    if (codes > 256 || 17 + codes > remaining) return false;
-    table += 17 + codes;
-    remaining -= 17 + codes;
-  }
-  return true;
-}
-
 }  // namespace
 
 ImageFormat sniff_format(const std::uint8_t* data, std::size_t size) {
   if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return ImageFormat::kPng;
-  if (starts_with(data, size, "\xff\xd8\xff", 3)) return ImageFormat::kJpeg;
+  if (jpeg_soi_end(data, size) != 0) return ImageFormat::kJpeg;
   if (starts_with(data, size, "BM", 2)) return ImageFormat::kBmp;
   return ImageFormat::kUnknown;
 }
@@ -145,34 +140,6 @@ bool jpeg_is_complete(const std::uint8_t* data, std::size_t size) {
     if (data[i] == 0xd9 && data[i - 1] == 0xff) return true;
   }
   return false;
-}
-
-bool jpeg_segments_are_sound(const std::uint8_t* data, std::size_t size) {
-  std::size_t pos = 2;  // after SOI
-  bool in_scan = false;
-  while (pos < size) {
-    if (data[pos] != 0xff) {
-      if (!in_scan) return false;  // headers are back-to-back segments
-      ++pos;                       // entropy-coded data
-      continue;
-    }
-    while (pos < size && data[pos] == 0xff) ++pos;  // fill bytes
-    if (pos >= size) break;
-    const std::uint8_t code = data[pos++];
-    const bool restart = code >= 0xd0 && code <= 0xd7;
-    if (restart || (in_scan && code == 0x00) || (!in_scan && code == 0x01)) continue;
-    if (code == 0xd9) return true;  // end of image
-    // Any other marker starts a segment, in the headers or between scans (progressive files
-    // define Huffman tables there). One that runs past the data is refused here, as stb would
-    // read its tables on from the end of the file.
-    if (size - pos < 2) return false;
-    const std::size_t length = (std::size_t{data[pos]} << 8) | data[pos + 1];
-    if (length < 2 || size - pos < length) return false;
-    if (code == 0xc4 && !huffman_tables_fit(data + pos)) return false;
-    pos += length;
-    if (code == 0xda) in_scan = true;
-  }
-  return true;  // no end-of-image marker: jpeg_is_complete reports the truncation
 }
 
 bool bmp_is_complete(const std::uint8_t* data, std::size_t size) {

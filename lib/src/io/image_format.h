@@ -27,11 +27,6 @@ bool png_is_complete(const std::uint8_t* data, std::size_t size);
 // Whether the marker segments lead to a scan, and an end-of-image marker (FF D9) follows it. The
 // segments are walked with their lengths, so an EOI inside an embedded thumbnail does not count.
 bool jpeg_is_complete(const std::uint8_t* data, std::size_t size);
-// Whether every marker segment of the file, in the headers and between and after scans, lies
-// inside the data and every Huffman table (DHT) holds at most 256 codes. Debian's stb (2022-09)
-// does not check that count and writes past its tables on such files (found by fuzzing), so
-// this runs before stb sees a JPEG.
-bool jpeg_segments_are_sound(const std::uint8_t* data, std::size_t size);
 // Whether an uncompressed bitmap holds every row its header announces (other kinds: true).
 bool bmp_is_complete(const std::uint8_t* data, std::size_t size);
 // Whether TGA data holds every pixel its header announces, walking RLE packets when compressed.

@@ -170,6 +170,7 @@ int run_sample(const SampleRequest& request) {
     shape.channels = static_cast<int>(pixels.size(3));
     // PNG encoding and writing dominate for small images: spread them over the threads.
     std::atomic<bool> failed{false};
+    std::atomic<std::int64_t> written{0};  // images of this batch written in full
     std::string failure;
     std::mutex failure_mutex;
     at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
@@ -178,13 +179,17 @@ int run_sample(const SampleRequest& request) {
           io::Image image = shape;
           image.pixels.assign(base + i * image_bytes, base + (i + 1) * image_bytes);
           io::write_png((out / fmt::format("{:0{}d}.png", done + i, width)).string(), image);
+          ++written;
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(failure_mutex);
           if (!failed.exchange(true)) failure = e.what();
         }
       }
     });
-    if (failed) throw RuntimeError(fmt::format("{} (after {} complete images)", failure, done));
+    if (failed) {
+      throw RuntimeError(fmt::format("{}; {} of {} images were written in full, no manifest.csv",
+                                     failure, done + written.load(), request.num));
+    }
     done += count;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     if (elapsed - last_report > 0.5 || done == request.num) {

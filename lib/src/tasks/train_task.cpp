@@ -100,6 +100,11 @@ int resume_run(const TrainRequest& request) {
         request.resume_dir));
   }
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(paths.latest().string());
+  // A process killed mid-save leaves its temporary file; it was never a checkpoint.
+  const int stale = io::remove_stale_temporaries(paths.checkpoints().string()) +
+                    io::remove_stale_temporaries(paths.samples().string()) +
+                    io::remove_stale_temporaries(paths.root.string());
+  if (stale > 0) log_info("removed {} temporary files left by an interrupted save", stale);
   // The checkpoint's own config is the truth; only how long and where the run goes may change.
   const Config saved = load_config_text(checkpoint.meta.config_yaml, paths.latest().string());
   Config config = saved;

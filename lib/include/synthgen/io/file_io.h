@@ -18,4 +18,9 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 // removed, `path` keeps its old content, and RuntimeError names the path and the reason.
 void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool sync);
 
+// Deletes the temporary files that write_file_atomic leaves in `folder` when its process is killed
+// mid-write (hidden names of the form .<name>.tmp.<pid>.<n>.<t>), and returns how many. Only for
+// folders no other process writes to at the same time, such as a run folder being resumed.
+int remove_stale_temporaries(const std::string& folder);
+
 }  // namespace synthgen::io

@@ -1,4 +1,5 @@
-// Decoding, encoding, resizing and channel conversion of 8-bit images, with stb underneath.
+// Decoding, encoding, resizing and channel conversion of 8-bit images: libjpeg-turbo decodes JPEG,
+// stb everything else.
 #pragma once
 
 #include <cstddef>
