@@ -57,64 +57,66 @@ TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
 
 TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   testing::TempDir dir;
+  // Paths with spaces and non-ASCII characters throughout: folders, class names, outputs.
   for (int i = 0; i < 20; ++i) {
-    testing::write_test_png(dir / "images" / (i < 10 ? "a" : "b") / fmt::format("{}.png", i), 16, 16, 3, i);
+    testing::write_test_png(dir / "imäges in" / (i < 10 ? "class a" : "klasse ü") / fmt::format("bild {}.png", i), 16, 16, 3, i);
   }
-  Config config = testing::tiny_config((dir / "images").string());
+  Config config = testing::tiny_config((dir / "imäges in").string());
   const std::string text = dump_config(config);
   io::write_file_atomic((dir / "tiny.yaml").string(), text.data(), text.size(), false);
 
   const std::string binary = testing::synthgen_binary();
   const auto train = testing::run_command(binary + " train --config " + quoted(dir / "tiny.yaml") +
                                           " --set train.steps=30 --set train.log_every=10 --out " +
-                                          quoted(dir / "run"));
+                                          quoted(dir / "rün 1"));
   INFO(train.output);
   REQUIRE(train.exit_code == 0);
   CHECK_THAT(train.output, Catch::Contains("step 30/30"));
-  CHECK(fs::exists(dir / "run" / "checkpoints" / "latest.ckpt"));
+  CHECK(fs::exists(dir / "rün 1" / "checkpoints" / "latest.ckpt"));
+  CHECK(read_lines(dir / "rün 1" / "labels.txt") == std::vector<std::string>{"class a", "klasse ü"});
 
-  const auto sample = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
-                                           " --num 16 --batch 5 --seed 3 --out " + quoted(dir / "set"));
+  const auto sample = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
+                                           " --num 16 --batch 5 --seed 3 --out " + quoted(dir / "sät out"));
   INFO(sample.output);
   REQUIRE(sample.exit_code == 0);
-  const std::vector<std::string> manifest = read_lines(dir / "set" / "manifest.csv");
+  const std::vector<std::string> manifest = read_lines(dir / "sät out" / "manifest.csv");
   REQUIRE(manifest.size() == 17);
   CHECK(manifest[0] == "file,seed");
   CHECK(manifest[1] == "000000.png,3");
   CHECK(manifest[16] == "000015.png,18");
   int pngs = 0;
-  for (const auto& entry : fs::directory_iterator(dir / "set")) pngs += entry.path().extension() == ".png";
+  for (const auto& entry : fs::directory_iterator(dir / "sät out")) pngs += entry.path().extension() == ".png";
   CHECK(pngs == 16);
 
   SECTION("same checkpoint and seed give byte-identical files, whatever the batch size") {
-    const auto again = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+    const auto again = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
                                             " --num 16 --batch 16 --seed 3 --out " + quoted(dir / "again"));
     REQUIRE(again.exit_code == 0);
     for (int i = 0; i < 16; ++i) {
       const std::string name = fmt::format("{:06d}.png", i);
-      CHECK(io::read_file_bytes((dir / "set" / name).string()) == io::read_file_bytes((dir / "again" / name).string()));
+      CHECK(io::read_file_bytes((dir / "sät out" / name).string()) == io::read_file_bytes((dir / "again" / name).string()));
     }
   }
   SECTION("--grid writes one image") {
-    const auto grid = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+    const auto grid = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
                                            " --num 16 --grid " + quoted(dir / "grid.png"));
     CHECK(grid.exit_code == 0);
     CHECK(fs::file_size(dir / "grid.png") > 100);
   }
   SECTION("a non-empty --out is refused") {
-    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
-                                              " --num 4 --out " + quoted(dir / "set"));
+    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
+                                              " --num 4 --out " + quoted(dir / "sät out"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.output, Catch::Contains("not empty"));
   }
   SECTION("a full disk ends sampling with an error and a count, and leaves no partial file") {
-    // A file-size limit of 1 KiB (ulimit -f counts 1 KiB blocks) fails the first image larger
-    // than that, as a full disk would; stb_image_write alone would report success.
-    const auto full = testing::run_command("bash -c \"ulimit -f 1; " + binary + " sample --checkpoint " +
-                                           quoted(dir / "run") + " --num 8 --out " + quoted(dir / "full") + "\"");
+    // A file-size limit of 0 fails the first write as a full disk would (stb_image_write alone
+    // would report success); scripts/fault_injection.sh fills a real file system part way.
+    const auto full = testing::run_command("bash -c \"ulimit -f 0; " + binary + " sample --checkpoint " +
+                                           quoted(dir / "rün 1") + " --num 8 --out " + quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") &&
-                                Catch::Contains("of 8 images were written in full"));
+                                Catch::Contains("0 of 8 images were written in full"));
     for (const auto& entry : fs::directory_iterator(dir / "full")) {
       INFO(entry.path().string());
       CHECK(entry.path().extension() == ".png");  // no temporary file left behind
