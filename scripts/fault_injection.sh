@@ -23,7 +23,7 @@ RANDOM=20261123  # the kill moments are random, but the same on every run of the
 cat >"$work/tiny.yaml" <<'EOF'
 model: {family: dcgan, base_channels: 8, latent_dim: 16}
 data: {source: fashion-mnist, image_size: 32, max_images: 512}
-train: {steps: 120, batch_size: 16, log_every: 20, sample_every: 40, checkpoint_every: 3,
+train: {steps: 120, batch_size: 16, log_every: 20, sample_every: 40, checkpoint_every: 1,
         ema_decay: 0.9, augment: translation, keep_last: 4}
 run: {seed: 7, threads: 1}
 EOF

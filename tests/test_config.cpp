@@ -212,3 +212,20 @@ TEST_CASE("edge cases of the reader", "[config]") {
   CHECK_THROWS_WITH(from_text("model: {}\ndata:\n  source: folder\n"), Contains("test.yaml:3:3: data.path is required"));
   CHECK_THROWS_WITH(from_text("", {"data.source=folder"}), Contains("--set data.source=folder: data.path is required"));
 }
+
+TEST_CASE("hostile YAML is refused with one line per problem", "[config]") {
+  // Nesting 100,000 deep: yaml-cpp stops at its depth limit; the message says so.
+  const std::string deep = "train: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  CHECK_THROWS_WITH(from_text(deep), Contains("test.yaml:1:") && Contains("YAML nested deeper than"));
+  // An alias cycle is never walked: only known keys are read, and each as the type it must be.
+  CHECK_THROWS_WITH(from_text("x: &a [*a]\nmodel: *a\n"),
+                    Contains("unknown key 'x'") && Contains("model must be a mapping"));
+  CHECK_THROWS_WITH(from_text("train:\n  betas: &b [*b, 0.9]\n"), Contains("train.betas"));
+  // Merge keys are not YAML 1.2 and not ours: an unknown key, not a silent merge.
+  CHECK_THROWS_WITH(from_text("base: &b {steps: 10}\ntrain:\n  <<: *b\n"), Contains("unknown key 'train.<<'"));
+  // An alias bomb is a handful of unknown keys, not an explosion.
+  CHECK_THROWS_WITH(from_text("a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"),
+                    Contains("unknown key 'c'"));
+  CHECK_THROWS_WITH(from_text("train:\n  lr: .nan\n"), Contains("train.lr: expected a number > 0, got '.nan'"));
+  CHECK_THROWS_WITH(from_text("train:\n  steps: 1.5\n"), Contains("train.steps: expected an integer"));
+}

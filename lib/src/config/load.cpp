@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -220,6 +221,10 @@ Config load_config_text(const std::string& yaml_text, const std::string& origin,
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own message for this is "bad file".
+    throw ConfigError(fmt::format("{}:{}:{}: YAML nested deeper than {} levels", origin,
+                                  e.mark.line + 1, e.mark.column + 1, e.depth() - 1));
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", origin, e.mark.line + 1,
                                   e.mark.column + 1, e.msg));
