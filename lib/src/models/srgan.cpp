@@ -39,7 +39,8 @@ torch::Tensor SrResidualBlockImpl::forward(const torch::Tensor& x) {
 DenseBlockImpl::DenseBlockImpl(int channels, int growth) {
   for (int i = 0; i < 5; ++i) {
     const int out = i == 4 ? channels : growth;
-    convs_.push_back(register_module(fmt::format("conv{}", i + 1), conv3x3(channels + i * growth, out)));
+    convs_.push_back(
+        register_module(fmt::format("conv{}", i + 1), conv3x3(channels + i * growth, out)));
     init_block_conv(convs_.back());
   }
 }
@@ -91,7 +92,8 @@ SrGeneratorImpl::SrGeneratorImpl(const Config& config)
   for (int factor = scale_; factor > 1; factor /= 2) upsample_->push_back(PixelShuffleUp(features));
   hr_conv_ = register_module("hr_conv", conv3x3(features, features));
   out_conv_ = register_module("out_conv", conv3x3(features, channels_));
-  // With the bicubic skip G starts from bicubic: a small last layer keeps its first residuals small.
+  // With the bicubic skip G starts from bicubic: a small last layer keeps its first residuals
+  // small.
   if (bicubic_skip_) init_block_conv(out_conv_);
 }
 
@@ -109,7 +111,8 @@ SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.t
   const bool batch_norm = config.model.norm == "batch";
   features_ = register_module("features", nn::Sequential());
   auto add_conv = [&](int in, int out, int kernel, int stride, bool norm) {
-    features_->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(1).bias(!norm)));
+    features_->push_back(
+        nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(1).bias(!norm)));
     if (norm) features_->push_back(nn::BatchNorm2d(out));
     features_->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)));
   };
@@ -127,13 +130,15 @@ SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.t
   }
   classifier_ = register_module(
       "classifier", nn::Sequential(nn::Flatten(), nn::Linear(channels * side * side, 100),
-                                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)), nn::Linear(100, 1)));
+                                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)),
+                                   nn::Linear(100, 1)));
 }
 
 torch::Tensor SrDiscriminatorImpl::forward(const torch::Tensor& images) {
   if (images.size(2) != patch_ || images.size(3) != patch_) {
-    throw UsageError(fmt::format("srgan discriminator: expected {}x{} crops (train.sr_patch), got {}x{}", patch_,
-                                 patch_, images.size(2), images.size(3)));
+    throw UsageError(
+        fmt::format("srgan discriminator: expected {}x{} crops (train.sr_patch), got {}x{}", patch_,
+                    patch_, images.size(2), images.size(3)));
   }
   return classifier_->forward(features_->forward(images)).view({-1});
 }

@@ -33,12 +33,15 @@ struct Job {
 void check_request(const UpscaleRequest& request) {
   if (request.input.empty()) throw UsageError("upscale needs --input FILE_OR_DIR");
   if (request.out_dir.empty()) throw UsageError("upscale needs --out DIR");
-  if (request.tile < 0) throw UsageError(fmt::format("--tile: expected 0 (no tiling) or a side >= 1, got {}", request.tile));
+  if (request.tile < 0)
+    throw UsageError(
+        fmt::format("--tile: expected 0 (no tiling) or a side >= 1, got {}", request.tile));
   if (request.tile_overlap < 0) {
     throw UsageError(fmt::format("--tile-overlap: expected >= 0, got {}", request.tile_overlap));
   }
   if (request.tile > 0 && request.tile_overlap >= request.tile) {
-    throw UsageError(fmt::format("--tile-overlap {} must be smaller than --tile {}", request.tile_overlap, request.tile));
+    throw UsageError(fmt::format("--tile-overlap {} must be smaller than --tile {}",
+                                 request.tile_overlap, request.tile));
   }
 }
 
@@ -47,9 +50,11 @@ void check_request(const UpscaleRequest& request) {
 std::vector<Job> list_jobs(const UpscaleRequest& request) {
   std::error_code ec;
   const fs::path input(request.input);
-  if (fs::is_regular_file(input, ec)) return {{request.input, fs::path(input.filename()).replace_extension(".png")}};
+  if (fs::is_regular_file(input, ec))
+    return {{request.input, fs::path(input.filename()).replace_extension(".png")}};
   if (!fs::is_directory(input, ec)) {
-    throw UsageError(fmt::format("--input '{}' does not exist (expected an image file or a folder)", request.input));
+    throw UsageError(fmt::format("--input '{}' does not exist (expected an image file or a folder)",
+                                 request.input));
   }
   std::vector<Job> jobs;
   std::map<fs::path, std::string> taken;
@@ -57,13 +62,14 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
     const fs::path relative = fs::relative(fs::path(file), input).replace_extension(".png");
     const auto [it, fresh] = taken.emplace(relative, file);
     if (!fresh) {
-      throw UsageError(fmt::format("'{}' and '{}' would both be written as '{}'; rename one", it->second, file,
-                                   relative.string()));
+      throw UsageError(fmt::format("'{}' and '{}' would both be written as '{}'; rename one",
+                                   it->second, file, relative.string()));
     }
     jobs.push_back({file, relative});
   }
   if (jobs.empty()) {
-    throw UsageError(fmt::format("--input '{}' holds no image files (.png .jpg .jpeg .bmp .tga)", request.input));
+    throw UsageError(fmt::format("--input '{}' holds no image files (.png .jpg .jpeg .bmp .tga)",
+                                 request.input));
   }
   return jobs;
 }
@@ -72,9 +78,11 @@ void prepare_out_dir(const UpscaleRequest& request) {
   std::error_code ec;
   const fs::path out(request.out_dir);
   if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
+    if (!fs::is_directory(out, ec))
+      throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
     if (!request.overwrite && fs::directory_iterator(out, ec) != fs::directory_iterator()) {
-      throw UsageError(fmt::format("--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
+      throw UsageError(fmt::format(
+          "--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
     }
   }
   fs::create_directories(out, ec);
@@ -84,7 +92,8 @@ void prepare_out_dir(const UpscaleRequest& request) {
 // Whether every pixel of an RGB image has R = G = B: such files are written back as grey.
 bool is_grey(const io::Image& image) {
   for (std::size_t i = 0; i < image.pixels.size(); i += 3) {
-    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2]) return false;
+    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2])
+      return false;
   }
   return true;
 }
@@ -99,25 +108,33 @@ int run_upscale(const UpscaleRequest& request) {
   run.device = request.device;
   run.threads = request.threads;
   const Runtime runtime = setup_runtime(run);
+  // Every tile allocates activations of the same shapes: keeping freed blocks saves refaulting
+  // them.
+  keep_freed_memory();
   install_interrupt_handlers();
 
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
   const Config config = load_config_text(checkpoint.meta.config_yaml, path);
   if (config.model.family != "srgan") {
-    throw UsageError(fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path, config.model.family));
+    throw UsageError(fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path,
+                                 config.model.family));
   }
   torch::serialize::InputArchive trainer_part;
   checkpoint.archive.read("trainer", trainer_part);
-  train::LoadedSrGenerator loaded = train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
+  train::LoadedSrGenerator loaded =
+      train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
   prepare_out_dir(request);
   log_info("upscale x{}: {} image{} from {} with {} ({}; {} threads)", loaded.scale, jobs.size(),
            jobs.size() == 1 ? "" : "s", request.input, path,
-           request.tile > 0 ? fmt::format("tiles of {} px, overlap {}", request.tile, request.tile_overlap)
-                            : std::string("no tiling"),
+           request.tile > 0
+               ? fmt::format("tiles of {} px, overlap {}", request.tile, request.tile_overlap)
+               : std::string("no tiling"),
            runtime.threads);
 
   torch::InferenceMode inference;
-  const models::ImageNetwork network = [&](const torch::Tensor& x) { return loaded.network->forward(x); };
+  const models::ImageNetwork network = [&](const torch::Tensor& x) {
+    return loaded.network->forward(x);
+  };
   const fs::path out(request.out_dir);
   const Clock::time_point start = Clock::now();
   std::int64_t done = 0;
@@ -140,14 +157,18 @@ int run_upscale(const UpscaleRequest& request) {
     }
     const bool grey = is_grey(image);
     const io::Image model_input = io::convert_channels(image, loaded.channels);
-    const torch::Tensor lr = io::to_model_input(io::image_to_tensor(model_input).unsqueeze(0), runtime.device);
-    const torch::Tensor sr = models::upscale_tiled(network, lr, loaded.scale, request.tile, request.tile_overlap);
+    const torch::Tensor lr =
+        io::to_model_input(io::image_to_tensor(model_input).unsqueeze(0), runtime.device);
+    const torch::Tensor sr =
+        models::upscale_tiled(network, lr, loaded.scale, request.tile, request.tile_overlap);
     io::Image result = io::tensor_to_image(io::to_uint8_images(sr)[0]);
     result = io::convert_channels(result, grey ? 1 : 3);
     const fs::path target = out / job.relative_output;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
+    if (ec)
+      throw RuntimeError(
+          fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
     io::write_png(target.string(), result);
     ++done;
     output_megapixels += static_cast<double>(result.width) * result.height / 1e6;
@@ -156,13 +177,16 @@ int run_upscale(const UpscaleRequest& request) {
   log_status_done();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   if (done == 0) {
-    throw RuntimeError(fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
+    throw RuntimeError(
+        fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
   }
-  log_info("wrote {} images to {} in {}: {:.2f} images/s, {:.2f} output megapixels/s{}", done, request.out_dir,
-           train::format_duration(elapsed), static_cast<double>(done) / std::max(elapsed, 1e-9),
+  log_info("wrote {} images to {} in {}: {:.2f} images/s, {:.2f} output megapixels/s{}", done,
+           request.out_dir, train::format_duration(elapsed),
+           static_cast<double>(done) / std::max(elapsed, 1e-9),
            output_megapixels / std::max(elapsed, 1e-9),
-           skipped > 0 ? fmt::format("; {} unreadable file{} skipped", skipped, skipped == 1 ? "" : "s")
-                       : std::string());
+           skipped > 0
+               ? fmt::format("; {} unreadable file{} skipped", skipped, skipped == 1 ? "" : "s")
+               : std::string());
   return 0;
 }
 

@@ -42,15 +42,18 @@ torch::Tensor batch_psnr(const torch::Tensor& output, const torch::Tensor& targe
 SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
     : config_(config), device_(device), degradation_(data::degradation_from(config.train)) {
   if (config.run.precision != "fp32") {
-    throw ConfigError(fmt::format("run.precision: srgan trains in fp32 only, got {}", config.run.precision));
+    throw ConfigError(
+        fmt::format("run.precision: srgan trains in fp32 only, got {}", config.run.precision));
   }
   generator_ = models::SrGenerator(config);
   generator_->to(device_);
-  optimizer_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
+  optimizer_g_ =
+      std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
   if (config.train.gan_weight > 0.0) {
     discriminator_ = models::SrDiscriminator(config);
     discriminator_->to(device_);
-    optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
+    optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(),
+                                                        adam_options(config.train));
   }
   if (config.train.perceptual_weight > 0.0) {
     perceptual_ = std::make_unique<losses::PerceptualLoss>(config.train.perceptual_net, device_);
@@ -66,7 +69,8 @@ SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
 
 StepMetrics SrTrainer::step(const Batch& batch) {
   const int scale = config_.model.sr_scale;
-  const torch::Tensor hr = data::random_sr_crops(batch.images, config_.train.sr_patch, config_.data.random_flip);
+  const torch::Tensor hr =
+      data::random_sr_crops(batch.images, config_.train.sr_patch, config_.data.random_flip);
   const torch::Tensor lr = data::make_lr_images(hr, scale, degradation_);
   if (!preview_hr_.defined()) {
     const std::int64_t keep = std::min<std::int64_t>(3, hr.size(0));
@@ -91,7 +95,8 @@ StepMetrics SrTrainer::step(const Batch& batch) {
     set_requires_grad(*discriminator_, false);
     const torch::Tensor real_for_g = discriminator_->forward(hr).detach();
     const torch::Tensor fake_for_g = discriminator_->forward(sr);
-    loss_g = loss_g + config_.train.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
+    loss_g = loss_g +
+             config_.train.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
     set_requires_grad(*discriminator_, true);
   }
   optimizer_g_->zero_grad();
@@ -192,23 +197,26 @@ void SrTrainer::init_from(torch::serialize::InputArchive& archive, const std::st
   if (!has_ema) archive.read("generator", part);
   // LibTorch's load silently reshapes a tensor to what the file holds: compare shapes afterwards.
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
-  for (const auto& item : generator_->named_parameters()) shapes.emplace_back(item.key(), item.value().sizes().vec());
+  for (const auto& item : generator_->named_parameters())
+    shapes.emplace_back(item.key(), item.value().sizes().vec());
   try {
     generator_->load(part);
     const auto loaded = generator_->named_parameters();
     for (const auto& [name, shape] : shapes) {
       if (loaded[name].sizes().vec() != shape) {
         throw UsageError(fmt::format(
-            "--init '{}': its generator's {} has shape {}, this config's has {}; model.sr_scale, sr_block, "
+            "--init '{}': its generator's {} has shape {}, this config's has {}; model.sr_scale, "
+            "sr_block, "
             "sr_blocks, sr_growth, base_channels and data.channels must match",
             source, name, c10::str(loaded[name].sizes()), c10::str(c10::IntArrayRef(shape))));
       }
     }
   } catch (const c10::Error& e) {
-    throw UsageError(fmt::format(
-        "--init '{}': its generator does not fit this config's model.* keys (sr_scale, sr_block, sr_blocks, "
-        "sr_growth, base_channels, data.channels must match): {}",
-        source, e.what_without_backtrace()));
+    throw UsageError(
+        fmt::format("--init '{}': its generator does not fit this config's model.* keys (sr_scale, "
+                    "sr_block, sr_blocks, "
+                    "sr_growth, base_channels, data.channels must match): {}",
+                    source, e.what_without_backtrace()));
   }
   generator_->to(device_);
   if (ema_) {
