@@ -6,7 +6,7 @@
 # measures `synthgen upscale` for 1024x1024 outputs with and without tiling. Runs stay under OUT.
 #   scripts/bench_sr.sh OUT_DIR
 # Environment: PSNR_STEPS_X4 GAN_STEPS_X4 PSNR_STEPS_X2 GAN_STEPS_X2 (steps of each run; the
-# defaults take ~40 minutes on 2 idle cores), TRAIN_THREADS (2). A run folder that already holds
+# defaults take ~50 minutes on 2 idle cores), TRAIN_THREADS (2). A run folder that already holds
 # a checkpoint is kept, so an interrupted benchmark continues where it was (resume stopped runs
 # with `synthgen train --resume`).
 set -euo pipefail
@@ -75,7 +75,7 @@ score() {  # scale pred_dir name
 }
 
 x2=(--set model.sr_scale=2 --set train.sr_patch=64)
-train psnr_x4 srresnet_x4 --set train.steps="${PSNR_STEPS_X4:-2000}"
+train psnr_x4 srresnet_x4 --set train.steps="${PSNR_STEPS_X4:-3500}"
 train gan_x4 esrgan_x4 --init "$out/psnr_x4" --set train.steps="${GAN_STEPS_X4:-500}"
 train psnr_x2 srresnet_x4 "${x2[@]}" --set train.steps="${PSNR_STEPS_X2:-1000}"
 train gan_x2 esrgan_x4 "${x2[@]}" --init "$out/psnr_x2" --set train.steps="${GAN_STEPS_X2:-300}"
@@ -96,15 +96,19 @@ table="$out/table.md"
 } >"$table"
 
 speed="$out/speed.md"
+uptime >"$out/speed.load"
 {
-  echo "| tiling | images/s | output megapixels/s | peak RSS (MiB) |"
-  echo "|---|---|---|---|"
-  for tiling in "--tile 0" "--tile 144 --tile-overlap 16" "--tile 128 --tile-overlap 16" "--tile 64 --tile-overlap 8"; do
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%M" -o "$out/speed.rss" "$binary" upscale --checkpoint "$out/psnr_x4" \
-      --input "$out/eval/speed_in" --out "$out/speed_out" --overwrite --threads $threads $tiling 2>"$out/speed.log"
-    rates=$(sed -n 's/.*: \([0-9.]*\) images\/s, \([0-9.]*\) output megapixels\/s.*/\1 | \2/p' "$out/speed.log")
-    echo "| $tiling | $rates | $(($(cat "$out/speed.rss") / 1024)) |"
+  echo "| threads | tiling | images/s | output megapixels/s | peak RSS (MiB) |"
+  echo "|---|---|---|---|---|"
+  for speed_threads in 2 1; do
+    for tiling in "--tile 0" "--tile 144 --tile-overlap 16" "--tile 128 --tile-overlap 16" "--tile 64 --tile-overlap 8"; do
+      # shellcheck disable=SC2086
+      /usr/bin/time -f "%M" -o "$out/speed.rss" "$binary" upscale --checkpoint "$out/psnr_x4" \
+        --input "$out/eval/speed_in" --out "$out/speed_out" --overwrite --threads $speed_threads $tiling \
+        2>"$out/speed.log"
+      rates=$(sed -n 's/.*: \([0-9.]*\) images\/s, \([0-9.]*\) output megapixels\/s.*/\1 | \2/p' "$out/speed.log")
+      echo "| $speed_threads | \`$tiling\` | $rates | $(($(cat "$out/speed.rss") / 1024)) |"
+    done
   done
 } >"$speed"
 
