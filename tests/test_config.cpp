@@ -124,6 +124,14 @@ TEST_CASE("cross-field rules", "[config]") {
   CHECK_THROWS_WITH(from_text("data: {source: folder}"), Contains("data.path is required when data.source is folder"));
   CHECK_THROWS_WITH(from_text("data: {source: folder, path: x, labels: y}"), Contains("data.labels is only used"));
   CHECK_NOTHROW(from_text("data: {source: idx, path: x, labels: y}"));
+  CHECK_THROWS_WITH(from_text("data: {source: patches}"), Contains("data.path is required when data.source is patches"));
+  const std::string sr = "model: {family: srgan, sr_scale: 4}\ndata: {image_size: 64}\n";
+  CHECK_NOTHROW(from_text(sr + "train: {sr_patch: 64}"));
+  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 62}"), Contains("train.sr_patch 62 is not a multiple of model.sr_scale 4"));
+  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 96}"), Contains("larger than data.image_size 64"));
+  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, perceptual_weight: 1}"), Contains("train.perceptual_net"));
+  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, pixel_weight: 0}"), Contains("srgan needs a loss"));
+  CHECK_THROWS_WITH(from_text("model: {family: srgan, sr_scale: 3}"), Contains("model.sr_scale"));
 }
 
 TEST_CASE("the resolved config reads back to the same config", "[config]") {
@@ -179,11 +187,17 @@ TEST_CASE("the shipped configs load", "[config]") {
     if (name == "dcgan_64.yaml" || name == "progan_folder_128.yaml") {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       CHECK(load_config(path, {"data.path=/images"}).data.source == "folder");
+    } else if (name == "srresnet_x4.yaml" || name == "esrgan_x4.yaml") {
+      CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
+      const Config config = load_config(path, {"data.path=/images"});
+      CHECK(config.data.source == "patches");
+      CHECK(config.model.family == "srgan");
+      CHECK((config.train.gan_weight > 0) == (name == "esrgan_x4.yaml"));
     } else {
       CHECK(load_config(path).data.source == "fashion-mnist");
     }
   }
-  CHECK(count >= 8);
+  CHECK(count >= 10);
 }
 
 TEST_CASE("edge cases of the reader", "[config]") {

@@ -13,6 +13,8 @@ Command add_train_command(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--out", request->out_dir, "Run folder (default: <run.out_root>/<config>-<time>)");
   cmd->add_option("--resume", request->resume_dir, "Continue this run folder from its latest checkpoint");
+  cmd->add_option("--init", request->init_checkpoint,
+                  "Start from this checkpoint's (or run folder's) generator weights (srgan's GAN stage)");
   cmd->add_flag("--print-config", request->print_config, "Print the resolved config and exit");
   return {cmd, [request] { return run_train(*request); }};
 }

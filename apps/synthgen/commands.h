@@ -15,5 +15,6 @@ struct Command {
 Command add_train_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
+Command add_upscale_command(CLI::App& app);
 
 }  // namespace synthgen::app

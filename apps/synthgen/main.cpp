@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
       synthgen::app::add_train_command(app),
       synthgen::app::add_sample_command(app),
       synthgen::app::add_eval_command(app),
+      synthgen::app::add_upscale_command(app),
   };
   try {
     app.parse(argc, argv);

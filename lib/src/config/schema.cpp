@@ -82,7 +82,7 @@ class Schema {
 }  // namespace
 
 const std::vector<std::string>& model_family_names() {
-  static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "classifier"};
+  static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "srgan", "classifier"};
   return names;
 }
 
@@ -91,7 +91,7 @@ std::vector<Field> config_fields(Config& c) {
   Schema s(fields);
   const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
 
-  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | classifier");
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | srgan | classifier");
   s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
             "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");
@@ -105,9 +105,16 @@ std::vector<Field> config_fields(Config& c) {
             "progan: StyleGAN mapping network depth z -> w (0 = none)");
   s.flag("model.style_modulation", c.model.style_modulation, "progan: per-layer style modulation by w");
   s.flag("model.noise_inputs", c.model.noise_inputs, "progan: per-pixel noise inputs in G");
+  s.integer_choice("model.sr_scale", c.model.sr_scale, {2, 4}, "srgan: upscaling factor: 2 | 4");
+  s.choice("model.sr_block", c.model.sr_block, {"rrdb", "residual"},
+           "srgan: G's trunk blocks: rrdb (ESRGAN) | residual (SRResNet)");
+  s.integer("model.sr_blocks", c.model.sr_blocks, {1, 256}, "srgan: number of blocks in G's trunk");
+  s.integer("model.sr_growth", c.model.sr_growth, {1, 1024}, "srgan: rrdb: channels each dense layer adds");
+  s.flag("model.sr_bicubic_skip", c.model.sr_bicubic_skip,
+         "srgan: G adds its output to the bicubic-enlarged input (learns the residual)");
 
-  s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder"},
-           "fashion-mnist | idx | folder");
+  s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches"},
+           "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares)");
   s.text("data.path", c.data.path,
          "fashion-mnist: folder of the .gz files (empty = Debian's); idx: images file; folder: root");
   s.text("data.labels", c.data.labels, "idx only: labels file (optional)");
@@ -150,6 +157,21 @@ std::vector<Field> config_fields(Config& c) {
             "stop after this many steps in a row whose loss or gradient was not finite (each is skipped)");
   s.integer("train.keep_last", c.train.keep_last, {0, 1000000},
             "keep only the newest N step checkpoints (0 = keep all)");
+  s.integer("train.sr_patch", c.train.sr_patch, {4, 4096},
+            "srgan: side of the random HR training crop (a multiple of model.sr_scale)");
+  s.real("train.pixel_weight", c.train.pixel_weight, non_negative, "srgan: weight of the L1 pixel loss");
+  s.real("train.perceptual_weight", c.train.perceptual_weight, non_negative,
+         "srgan: weight of the L1 loss on train.perceptual_net's features");
+  s.text("train.perceptual_net", c.train.perceptual_net,
+         "srgan: TorchScript feature network for the perceptual loss (a file you give)");
+  s.real("train.gan_weight", c.train.gan_weight, non_negative,
+         "srgan: weight of G's relativistic GAN loss (0 = PSNR-oriented stage, no D)");
+  s.real("train.sr_blur", c.train.sr_blur, non_negative,
+         "srgan: max sigma in HR pixels of a random Gaussian blur before downsampling (0 = off)");
+  s.real("train.sr_noise", c.train.sr_noise, non_negative,
+         "srgan: max std (0-255 levels) of random Gaussian noise on the LR input (0 = off)");
+  s.integer("train.sr_jpeg", c.train.sr_jpeg, {0, 95},
+            "srgan: lowest quality of a random JPEG round trip of the LR input (0 = off)");
 
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
@@ -163,7 +185,7 @@ std::vector<Field> config_fields(Config& c) {
 
 std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config& c) {
   std::vector<std::pair<std::string, std::string>> errors;
-  if ((c.data.source == "idx" || c.data.source == "folder") && c.data.path.empty()) {
+  if ((c.data.source == "idx" || c.data.source == "folder" || c.data.source == "patches") && c.data.path.empty()) {
     errors.emplace_back("data.source", fmt::format("data.path is required when data.source is {}", c.data.source));
   }
   if (!c.data.labels.empty() && c.data.source != "idx") {
@@ -171,6 +193,27 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
                         fmt::format("data.labels is only used with data.source idx, not {}", c.data.source));
   }
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
+  if (c.model.family == "srgan") {
+    if (c.train.sr_patch % c.model.sr_scale != 0) {
+      errors.emplace_back("train.sr_patch", fmt::format("train.sr_patch {} is not a multiple of model.sr_scale {}",
+                                                        c.train.sr_patch, c.model.sr_scale));
+    }
+    if (c.train.sr_patch > c.data.image_size) {
+      errors.emplace_back("train.sr_patch", fmt::format("train.sr_patch {} is larger than data.image_size {}",
+                                                        c.train.sr_patch, c.data.image_size));
+    }
+    if (c.train.perceptual_weight > 0.0 && c.train.perceptual_net.empty()) {
+      errors.emplace_back("train.perceptual_weight",
+                          "train.perceptual_weight > 0 needs train.perceptual_net (a TorchScript file)");
+    }
+    if (c.train.pixel_weight == 0.0 && c.train.perceptual_weight == 0.0 && c.train.gan_weight == 0.0) {
+      errors.emplace_back("train.pixel_weight",
+                          "srgan needs a loss: train.pixel_weight, perceptual_weight and gan_weight are all 0");
+    }
+    if (c.model.num_classes > 0) {
+      errors.emplace_back("model.num_classes", "srgan is not class-conditional: model.num_classes must be 0");
+    }
+  }
   return errors;
 }
 

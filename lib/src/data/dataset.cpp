@@ -8,6 +8,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/data/idx.h"
 #include "synthgen/data/image_folder.h"
+#include "synthgen/data/sr_pairs.h"
 #include "synthgen/io/image_codec.h"
 
 namespace synthgen::data {
@@ -80,6 +81,9 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
   if (cfg.source == "folder") {
     return load_image_folder(cfg, threads, stats);
   }
+  if (cfg.source == "patches") {
+    return load_patch_folder(cfg, threads, stats);
+  }
   if (cfg.source == "fashion-mnist") {
     const std::string folder = cfg.path.empty() ? kFashionMnistFolder : cfg.path;
     const std::string prefix = cfg.split == "test" ? "t10k" : "train";
@@ -110,7 +114,7 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
       for (std::int64_t i = 0; i < classes; ++i) dataset.class_names.push_back(std::to_string(i));
     }
   } else {
-    throw UsageError(fmt::format("data.source: expected fashion-mnist, idx or folder, got '{}'", cfg.source));
+    throw UsageError(fmt::format("data.source: expected fashion-mnist, idx, folder or patches, got '{}'", cfg.source));
   }
   if (stats != nullptr) {
     stats->loaded = dataset.size();

@@ -72,4 +72,16 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake_logits) {
   throw std::logic_error("generator_loss: unhandled GanLoss");
 }
 
+torch::Tensor relativistic_discriminator_loss(const torch::Tensor& real_logits, const torch::Tensor& fake_logits) {
+  const torch::Tensor real_vs_fake = real_logits - fake_logits.mean();
+  const torch::Tensor fake_vs_real = fake_logits - real_logits.mean();
+  return 0.5 * (F::softplus(-real_vs_fake).mean() + F::softplus(fake_vs_real).mean());
+}
+
+torch::Tensor relativistic_generator_loss(const torch::Tensor& real_logits, const torch::Tensor& fake_logits) {
+  const torch::Tensor real_vs_fake = real_logits - fake_logits.mean();
+  const torch::Tensor fake_vs_real = fake_logits - real_logits.mean();
+  return 0.5 * (F::softplus(real_vs_fake).mean() + F::softplus(-fake_vs_real).mean());
+}
+
 }  // namespace synthgen::losses

@@ -118,6 +118,9 @@ int run_sample(const SampleRequest& request) {
 
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
   const Config config = load_config_text(checkpoint.meta.config_yaml, path);
+  if (config.model.family == "srgan") {
+    throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
+  }
   torch::serialize::InputArchive trainer_part;
   checkpoint.archive.read("trainer", trainer_part);
   const train::LoadedGenerator loaded = train::load_generator(config, trainer_part, runtime.device, request.use_ema);

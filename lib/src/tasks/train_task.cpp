@@ -81,10 +81,19 @@ int start_new_run(const TrainRequest& request) {
     std::cout << dump_config(config);
     return 0;
   }
+  // Checked before the run folder exists, so that a wrong path leaves nothing behind.
+  const std::string init =
+      request.init_checkpoint.empty() ? std::string() : io::resolve_checkpoint_path(request.init_checkpoint);
+  if (!init.empty()) {
+    const io::CheckpointMeta meta = io::read_checkpoint_meta(init);
+    if (meta.family != config.model.family) {
+      throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, meta.family, config.model.family));
+    }
+  }
   const Runtime runtime = setup_runtime(config.run);
   train::RunPaths paths{make_run_folder(config, request)};
   write_config(paths.config(), config);
-  return train::run_training(config, paths, runtime, std::nullopt);
+  return train::run_training(config, paths, runtime, std::nullopt, init);
 }
 
 int resume_run(const TrainRequest& request) {
@@ -135,6 +144,9 @@ int run_train(const TrainRequest& request) {
   if (!request.resume_dir.empty() && !request.config_path.empty()) {
     throw UsageError("--config and --resume exclude each other: a resumed run uses its own config "
                      "(change its length with --set train.steps=N)");
+  }
+  if (!request.resume_dir.empty() && !request.init_checkpoint.empty()) {
+    throw UsageError("--init and --resume exclude each other: a resumed run continues from its own checkpoint");
   }
   if (request.resume_dir.empty() && request.config_path.empty()) {
     throw UsageError("train needs --config FILE or --resume RUN_DIR");

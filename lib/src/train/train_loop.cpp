@@ -92,7 +92,7 @@ class Session {
   Session(const Config& config, const RunPaths& paths, const Runtime& runtime)
       : config_(config), paths_(paths), runtime_(runtime) {}
 
-  int run(std::optional<io::LoadedCheckpoint> resume);
+  int run(std::optional<io::LoadedCheckpoint> resume, const std::string& init);
 
  private:
   void load_data();
@@ -200,7 +200,7 @@ void Session::log_window(std::int64_t steps_in_window, double window_seconds) {
   }
 }
 
-int Session::run(std::optional<io::LoadedCheckpoint> resume) {
+int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& init) {
   log_info("synthgen train: run folder {}", paths_.root.string());
   load_data();
   seed_everything(config_.run.seed);
@@ -213,6 +213,17 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume) {
   trainer_ = make_trainer(config_, runtime_.device, data_info);
   stream_ = std::make_unique<data::IndexStream>(dataset_.size(), config_.run.seed);
   std::int64_t resume_step = -1;
+  if (!resume && !init.empty()) {
+    io::LoadedCheckpoint start = io::load_checkpoint(init, runtime_.device);
+    if (start.meta.family != config_.model.family) {
+      throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, start.meta.family,
+                                   config_.model.family));
+    }
+    torch::serialize::InputArchive trainer_part;
+    start.archive.read("trainer", trainer_part);
+    trainer_->init_from(trainer_part, init);
+    log_info("  starting from the weights of {} (step {})", init, start.meta.step);
+  }
   if (resume) {
     if (resume->meta.family != config_.model.family) {
       throw RuntimeError(fmt::format("checkpoint '{}' holds a {} model, expected {}",
@@ -342,9 +353,9 @@ fs::path RunPaths::step_grid(std::int64_t step) const {
 }
 
 int run_training(const Config& config, const RunPaths& paths, const Runtime& runtime,
-                 std::optional<io::LoadedCheckpoint> resume) {
+                 std::optional<io::LoadedCheckpoint> resume, const std::string& init) {
   Session session(config, paths, runtime);
-  return session.run(std::move(resume));
+  return session.run(std::move(resume), init);
 }
 
 }  // namespace synthgen::train

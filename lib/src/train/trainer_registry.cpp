@@ -6,6 +6,7 @@
 #include "synthgen/models/gan.h"
 #include "synthgen/train/classifier_trainer.h"
 #include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/sr_trainer.h"
 #include "synthgen/train/trainer.h"
 
 namespace synthgen::train {
@@ -15,9 +16,14 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
   if (config.model.family == "classifier") {
     return std::make_unique<ClassifierTrainer>(config, device, data);
   }
+  if (config.model.family == "srgan") return std::make_unique<SrTrainer>(config, device);
   // find_gan_family names the known families when this one is not.
   models::find_gan_family(config.model.family);
   return std::make_unique<GanTrainer>(config, device, data);
+}
+
+void Trainer::init_from(torch::serialize::InputArchive& /*archive*/, const std::string& source) {
+  throw UsageError(fmt::format("--init '{}': only srgan runs start from another run's weights", source));
 }
 
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done) {

@@ -10,7 +10,7 @@
 namespace synthgen {
 
 struct ModelConfig {
-  std::string family = "dcgan";  // model family: dcgan | classifier
+  std::string family = "dcgan";  // model family: dcgan | vanilla | progan | srgan | classifier
   int latent_dim = 100;          // size of the generator's input noise z
   int base_channels = 64;        // feature maps at the highest resolution of G and D (ngf / ndf)
   std::string norm = "batch";    // normalisation inside G and D: batch | none
@@ -21,10 +21,17 @@ struct ModelConfig {
   int mapping_layers = 0;        // progan: StyleGAN mapping network z -> w depth (0 = none)
   bool style_modulation = false; // progan: per-layer style modulation of feature maps by w
   bool noise_inputs = false;     // progan: per-pixel noise added after each convolution of G
+  int sr_scale = 4;              // srgan: upscaling factor of G: 2 | 4
+  std::string sr_block = "rrdb"; // srgan: G's trunk blocks: rrdb (ESRGAN) | residual (SRResNet)
+  int sr_blocks = 16;            // srgan: number of blocks in G's trunk
+  int sr_growth = 32;            // srgan: rrdb: channels each dense layer adds
+  bool sr_bicubic_skip = false;  // srgan: G adds its output to the bicubic-enlarged input
 };
 
 struct DataConfig {
-  std::string source = "fashion-mnist";  // fashion-mnist | idx | folder
+  // fashion-mnist | idx | folder | patches (a folder at its own resolution, cut into
+  // overlapping image_size squares with stride image_size / 2: training crops for srgan)
+  std::string source = "fashion-mnist";
   // fashion-mnist: folder holding the four gzipped IDX files ("" = the Debian package's folder);
   // idx: the images file (.gz or raw); folder: the root folder of the images.
   std::string path = "";
@@ -58,6 +65,14 @@ struct TrainConfig {
   int grid_size = 64;                    // images in each sample grid (fixed latents)
   int max_nonfinite_steps = 20;          // stop after this many skipped non-finite steps in a row
   int keep_last = 0;                     // keep only the newest N step checkpoints (0 = keep all)
+  int sr_patch = 96;                     // srgan: side of the random HR training crop (HR pixels)
+  double pixel_weight = 1.0;             // srgan: weight of the L1 pixel loss
+  double perceptual_weight = 0.0;        // srgan: weight of the L1 loss on perceptual features
+  std::string perceptual_net = "";       // srgan: TorchScript feature network file (never downloaded)
+  double gan_weight = 0.0;               // srgan: weight of G's relativistic loss; 0 = PSNR stage, no D
+  double sr_blur = 0.0;                  // srgan: max sigma (HR pixels) of a random blur before downsampling
+  double sr_noise = 0.0;                 // srgan: max std (0-255 levels) of Gaussian noise on the LR input
+  int sr_jpeg = 0;                       // srgan: lowest quality of a JPEG round trip of LR (0 = off)
 };
 
 struct RunConfig {

@@ -44,4 +44,13 @@ torch::Tensor discriminator_loss_fake(GanLoss loss, const torch::Tensor& fake_lo
 // lsgan:           0.5 (fake - 1)^2.
 torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake_logits);
 
+// Relativistic average GAN (Jolicoeur-Martineau 2019), as ESRGAN uses it: D judges whether a real
+// image is more realistic than the average fake, and a fake less realistic than the average real.
+// With r = real - mean(fake) and f = fake - mean(real) (binary cross-entropy on logits):
+// D: (softplus(-r).mean() + softplus(f).mean()) / 2   (targets: r real, f fake)
+// G: (softplus(r).mean() + softplus(-f).mean()) / 2   (targets swapped)
+// For identical real and fake logits that are all equal, both are log 2.
+torch::Tensor relativistic_discriminator_loss(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
+torch::Tensor relativistic_generator_loss(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
+
 }  // namespace synthgen::losses

@@ -11,6 +11,7 @@ struct TrainRequest {
   std::vector<std::string> overrides;  // `--set key=value`, applied in order after the file
   std::string out_dir;                 // the run folder; "" = <run.out_root>/<config name>-<time>
   std::string resume_dir;              // continue this run folder from its latest checkpoint
+  std::string init_checkpoint;         // start from this checkpoint's (or run folder's) weights (srgan)
   bool print_config = false;           // print the resolved config to stdout and stop
 };
 

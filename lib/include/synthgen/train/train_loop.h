@@ -24,9 +24,10 @@ struct RunPaths {
   std::filesystem::path step_grid(std::int64_t step) const;
 };
 
-// Trains `config` in `paths`, continuing from `resume` when given. Returns 0 when train.steps are
-// done, or 128 + signal when stopped by a signal after saving.
+// Trains `config` in `paths`, continuing from `resume` when given, or else starting from the
+// network weights of the checkpoint file `init` when it is not empty (Trainer::init_from).
+// Returns 0 when train.steps are done, or 128 + signal when stopped by a signal after saving.
 int run_training(const Config& config, const RunPaths& paths, const Runtime& runtime,
-                 std::optional<io::LoadedCheckpoint> resume);
+                 std::optional<io::LoadedCheckpoint> resume, const std::string& init = "");
 
 }  // namespace synthgen::train

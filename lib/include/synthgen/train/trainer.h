@@ -47,6 +47,10 @@ class Trainer {
   virtual torch::Tensor preview(int count, std::uint64_t seed) = 0;
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
+  // Starts a new run from the network weights of another run's checkpoint (its "trainer" part,
+  // read from `source`), with fresh optimizers: `synthgen train --init`. Families without a
+  // second stage refuse it with UsageError.
+  virtual void init_from(torch::serialize::InputArchive& archive, const std::string& source);
 
  protected:
   bool nonfinite_ = false;

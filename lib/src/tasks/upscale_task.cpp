@@ -1,0 +1,193 @@
+#include "synthgen/tasks/upscale_task.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "synthgen/config/load.h"
+#include "synthgen/core/error.h"
+#include "synthgen/core/interrupt.h"
+#include "synthgen/core/log.h"
+#include "synthgen/core/runtime.h"
+#include "synthgen/data/image_folder.h"
+#include "synthgen/io/checkpoint.h"
+#include "synthgen/io/image_codec.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/models/sr_tiling.h"
+#include "synthgen/train/metrics_log.h"
+#include "synthgen/train/sr_trainer.h"
+
+namespace synthgen {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Job {
+  std::string input;
+  fs::path relative_output;  // relative to out_dir, always .png
+};
+
+void check_request(const UpscaleRequest& request) {
+  if (request.input.empty()) throw UsageError("upscale needs --input FILE_OR_DIR");
+  if (request.out_dir.empty()) throw UsageError("upscale needs --out DIR");
+  if (request.tile < 0)
+    throw UsageError(
+        fmt::format("--tile: expected 0 (no tiling) or a side >= 1, got {}", request.tile));
+  if (request.tile_overlap < 0) {
+    throw UsageError(fmt::format("--tile-overlap: expected >= 0, got {}", request.tile_overlap));
+  }
+  if (request.tile > 0 && request.tile_overlap >= request.tile) {
+    throw UsageError(fmt::format("--tile-overlap {} must be smaller than --tile {}",
+                                 request.tile_overlap, request.tile));
+  }
+}
+
+// The images to enlarge and where each goes: one file, or every image under a folder with its
+// relative path kept. Two inputs that would write the same .png (a.jpg and a.png) are refused.
+std::vector<Job> list_jobs(const UpscaleRequest& request) {
+  std::error_code ec;
+  const fs::path input(request.input);
+  if (fs::is_regular_file(input, ec))
+    return {{request.input, fs::path(input.filename()).replace_extension(".png")}};
+  if (!fs::is_directory(input, ec)) {
+    throw UsageError(fmt::format("--input '{}' does not exist (expected an image file or a folder)",
+                                 request.input));
+  }
+  std::vector<Job> jobs;
+  std::map<fs::path, std::string> taken;
+  for (const std::string& file : data::list_image_folder(request.input).files) {
+    const fs::path relative = fs::relative(fs::path(file), input).replace_extension(".png");
+    const auto [it, fresh] = taken.emplace(relative, file);
+    if (!fresh) {
+      throw UsageError(fmt::format("'{}' and '{}' would both be written as '{}'; rename one",
+                                   it->second, file, relative.string()));
+    }
+    jobs.push_back({file, relative});
+  }
+  if (jobs.empty()) {
+    throw UsageError(fmt::format("--input '{}' holds no image files (.png .jpg .jpeg .bmp .tga)",
+                                 request.input));
+  }
+  return jobs;
+}
+
+void prepare_out_dir(const UpscaleRequest& request) {
+  std::error_code ec;
+  const fs::path out(request.out_dir);
+  if (fs::exists(out, ec)) {
+    if (!fs::is_directory(out, ec))
+      throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
+    if (!request.overwrite && fs::directory_iterator(out, ec) != fs::directory_iterator()) {
+      throw UsageError(fmt::format(
+          "--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
+    }
+  }
+  fs::create_directories(out, ec);
+  if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", request.out_dir, ec.message()));
+}
+
+// Whether every pixel of an RGB image has R = G = B: such files are written back as grey.
+bool is_grey(const io::Image& image) {
+  for (std::size_t i = 0; i < image.pixels.size(); i += 3) {
+    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2])
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_upscale(const UpscaleRequest& request) {
+  check_request(request);
+  const std::string path = io::resolve_checkpoint_path(request.checkpoint);
+  const std::vector<Job> jobs = list_jobs(request);
+  RunConfig run;
+  run.device = request.device;
+  run.threads = request.threads;
+  const Runtime runtime = setup_runtime(run);
+  // Every tile allocates activations of the same shapes: keeping freed blocks saves refaulting
+  // them.
+  keep_freed_memory();
+  install_interrupt_handlers();
+
+  io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
+  const Config config = load_config_text(checkpoint.meta.config_yaml, path);
+  if (config.model.family != "srgan") {
+    throw UsageError(fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path,
+                                 config.model.family));
+  }
+  torch::serialize::InputArchive trainer_part;
+  checkpoint.archive.read("trainer", trainer_part);
+  train::LoadedSrGenerator loaded =
+      train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
+  prepare_out_dir(request);
+  log_info("upscale x{}: {} image{} from {} with {} ({}; {} threads)", loaded.scale, jobs.size(),
+           jobs.size() == 1 ? "" : "s", request.input, path,
+           request.tile > 0
+               ? fmt::format("tiles of {} px, overlap {}", request.tile, request.tile_overlap)
+               : std::string("no tiling"),
+           runtime.threads);
+
+  torch::InferenceMode inference;
+  const models::ImageNetwork network = [&](const torch::Tensor& x) {
+    return loaded.network->forward(x);
+  };
+  const fs::path out(request.out_dir);
+  const Clock::time_point start = Clock::now();
+  std::int64_t done = 0;
+  std::int64_t skipped = 0;
+  double output_megapixels = 0.0;
+  for (const Job& job : jobs) {
+    if (const int signal = interrupt_signal()) {
+      log_status_done();
+      log_info("stopped after {} of {} images (signal {})", done, jobs.size(), signal);
+      return interrupt_exit_code(signal);
+    }
+    io::Image image;
+    try {
+      image = io::read_image(job.input, 3);
+    } catch (const RuntimeError& e) {
+      log_status_done();
+      log_warn("{}; skipped", e.what());
+      ++skipped;
+      continue;
+    }
+    const bool grey = is_grey(image);
+    const io::Image model_input = io::convert_channels(image, loaded.channels);
+    const torch::Tensor lr =
+        io::to_model_input(io::image_to_tensor(model_input).unsqueeze(0), runtime.device);
+    const torch::Tensor sr =
+        models::upscale_tiled(network, lr, loaded.scale, request.tile, request.tile_overlap);
+    io::Image result = io::tensor_to_image(io::to_uint8_images(sr)[0]);
+    result = io::convert_channels(result, grey ? 1 : 3);
+    const fs::path target = out / job.relative_output;
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec)
+      throw RuntimeError(
+          fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
+    io::write_png(target.string(), result);
+    ++done;
+    output_megapixels += static_cast<double>(result.width) * result.height / 1e6;
+    if (stderr_is_terminal()) log_status(fmt::format("upscaled {}/{}", done, jobs.size()));
+  }
+  log_status_done();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (done == 0) {
+    throw RuntimeError(
+        fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
+  }
+  log_info("wrote {} images to {} in {}: {:.2f} images/s, {:.2f} output megapixels/s{}", done,
+           request.out_dir, train::format_duration(elapsed),
+           static_cast<double>(done) / std::max(elapsed, 1e-9),
+           output_megapixels / std::max(elapsed, 1e-9),
+           skipped > 0
+               ? fmt::format("; {} unreadable file{} skipped", skipped, skipped == 1 ? "" : "s")
+               : std::string());
+  return 0;
+}
+
+}  // namespace synthgen
