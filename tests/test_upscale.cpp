@@ -152,6 +152,18 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
         " --input " + quoted(dir / "in") + " --out " + quoted(dir / "o4"));
     CHECK(no_model.exit_code == 2);
     CHECK_THAT(no_model.output, Catch::Contains("nothing.ckpt"));
+    const auto inside = testing::run_command(base + " --input " + quoted(dir / "in") + " --out " +
+                                             quoted(dir / "in" / "sub" / "x4"));
+    CHECK(inside.exit_code == 2);
+    CHECK_THAT(inside.output, Catch::Contains("is inside --input"));
+    CHECK_FALSE(fs::exists(dir / "in" / "sub" / "x4"));
+  }
+  SECTION("a full disk ends with an error and a count, and leaves no partial file") {
+    const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --input " +
+                                           quoted(dir / "in") + " --out " + quoted(dir / "full") + "\"");
+    CHECK(full.exit_code == 1);
+    CHECK_THAT(full.output, Catch::Contains("cannot write") && Catch::Contains("0 of 3 images were written in full"));
+    CHECK(fs::is_empty(dir / "full"));
   }
   SECTION("--init starts a GAN stage from the PSNR run; sample refuses an srgan checkpoint") {
     Config gan = config;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -77,6 +78,15 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
 void prepare_out_dir(const UpscaleRequest& request) {
   std::error_code ec;
   const fs::path out(request.out_dir);
+  // Outputs inside the input folder would be read as inputs by the next run over it.
+  const fs::path input = fs::weakly_canonical(request.input, ec);
+  const fs::path out_full = fs::weakly_canonical(out, ec);
+  if (fs::is_directory(input, ec) && !ec) {
+    if (std::mismatch(input.begin(), input.end(), out_full.begin(), out_full.end()).first == input.end()) {
+      throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
+                                   request.out_dir, request.input));
+    }
+  }
   if (fs::exists(out, ec)) {
     if (!fs::is_directory(out, ec))
       throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
@@ -169,7 +179,12 @@ int run_upscale(const UpscaleRequest& request) {
     if (ec)
       throw RuntimeError(
           fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
-    io::write_png(target.string(), result);
+    try {
+      io::write_png(target.string(), result);
+    } catch (const RuntimeError& e) {
+      throw RuntimeError(fmt::format("{}; {} of {} images were written in full", e.what(), done,
+                                     jobs.size()));
+    }
     ++done;
     output_megapixels += static_cast<double>(result.width) * result.height / 1e6;
     if (stderr_is_terminal()) log_status(fmt::format("upscaled {}/{}", done, jobs.size()));
