@@ -3,6 +3,7 @@
 #   scripts/fault_injection.sh [kills, default 20] [work folder, default a fresh one under /tmp]
 # 1. SIGKILL at a random moment after the first checkpoint, then --resume: the final checkpoint
 #    must hold the same tensors, bit for bit, as an uninterrupted run (build/tests/checkpoint_digest).
+#    Then 5 more SIGKILLs aimed inside a save (when its temporary file appears).
 # 2. SIGTERM twice (stop, then a second signal during the save) and three times (abort at once,
 #    often mid-save): the latest checkpoint must load and resume exactly.
 # 3. A full disk: a file-size limit (ulimit -f) while saving checkpoints and while sampling, and,
@@ -75,6 +76,33 @@ for i in $(seq "$kills"); do
 done
 echo "resumed exactly: ${exact} of ${kills}"
 
+echo "== 5 runs killed with SIGKILL while a checkpoint is being written, then resumed"
+mid_save=0
+mid_save_exact=0
+for i in 1 2 3 4 5; do
+  run="$work/midsave-$i"
+  "$synthgen" train --config "$work/tiny.yaml" --out "$run" >"$run.log" 2>&1 &
+  pid=$!
+  wait_for "$run/checkpoints/latest.ckpt" || fail "mid-save kill $i: no first checkpoint"
+  sleep "$(random_delay 0.5)"
+  # Kill the moment a temporary checkpoint file appears (the save's write and fsync are under way).
+  for _ in $(seq 20000); do
+    compgen -G "$run/checkpoints/.*.tmp.*" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  temporaries=$(leftover_temporaries "$run")
+  ((temporaries > 0)) && mid_save=$((mid_save + 1))
+  if "$synthgen" train --resume "$run" >>"$run.log" 2>&1 && same_state "$run/checkpoints/latest.ckpt" &&
+     (($(leftover_temporaries "$run") == 0)); then
+    mid_save_exact=$((mid_save_exact + 1))
+  else
+    fail "mid-save kill $i: resume differs, failed or left temporaries, see $run.log"
+  fi
+done
+echo "killed inside a save (a temporary file was left): ${mid_save} of 5; resumed exactly: ${mid_save_exact} of 5"
+
 echo "== signals during saves"
 signal_runs=0
 signal_exact=0
@@ -95,6 +123,7 @@ for signals in 2 3; do
     wait "$pid" || code=$?
     signal_runs=$((signal_runs + 1))
     [[ "$code" == 143 || "$code" == 0 ]] || fail "$run: exit code $code after ${signals} SIGTERMs (expected 143)"
+    echo "${signals} SIGTERMs: exit ${code}, latest checkpoint $("$digest" "$run/checkpoints/latest.ckpt" | tail -1)"
     if ! "$digest" "$run/checkpoints/latest.ckpt" >/dev/null; then
       fail "$run: latest checkpoint unreadable after ${signals} SIGTERMs"
     elif "$synthgen" train --resume "$run" >>"$run.log" 2>&1 && same_state "$run/checkpoints/latest.ckpt"; then
@@ -163,5 +192,5 @@ else
   echo "(not root or no tmpfs: the real full-disk case is skipped; the ulimit -f cases ran)"
 fi
 
-echo "== summary: ${exact}/${kills} SIGKILLed runs and ${signal_exact}/${signal_runs} signalled runs resumed exactly; ${failures} failures"
+echo "== summary: ${exact}/${kills} SIGKILLed runs, ${mid_save_exact}/5 killed inside a save and ${signal_exact}/${signal_runs} signalled runs resumed exactly; ${failures} failures"
 ((failures == 0))

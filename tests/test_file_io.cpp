@@ -124,3 +124,19 @@ TEST_CASE("remove_stale_temporaries deletes only what an interrupted write left"
   CHECK(folder_entries(dir.path()) == std::vector<std::string>{".dir.tmp.1", ".hidden", "a.ckpt", "b.tmp.png"});
   CHECK(synthgen::io::remove_stale_temporaries(dir.file("missing")) == 0);
 }
+
+TEST_CASE("is_inside_folder compares whole path elements", "[io]") {
+  synthgen::testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "data" / "sub");
+  std::filesystem::create_directories(dir.path() / "database");
+  const std::string data = (dir.path() / "data").string();
+  CHECK(synthgen::io::is_inside_folder(data, data));
+  CHECK(synthgen::io::is_inside_folder(data + "/", data));
+  CHECK(synthgen::io::is_inside_folder((dir.path() / "data" / "sub" / "new" / "x").string(), data));
+  CHECK(synthgen::io::is_inside_folder((dir.path() / "data" / "sub" / ".." / "y").string(), data + "/"));
+  CHECK_FALSE(synthgen::io::is_inside_folder((dir.path() / "database").string(), data));
+  CHECK_FALSE(synthgen::io::is_inside_folder((dir.path() / "data" / ".." / "out").string(), data));
+  CHECK_FALSE(synthgen::io::is_inside_folder(data, (dir.path() / "missing").string()));
+  std::filesystem::create_directory_symlink(dir.path() / "data", dir.path() / "link");
+  CHECK(synthgen::io::is_inside_folder((dir.path() / "link" / "out").string(), data));
+}

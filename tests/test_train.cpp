@@ -140,6 +140,12 @@ TEST_CASE("train refuses bad requests before doing any work", "[train]") {
   empty_folder.config_path = testing::write_config_file(dir, config);
   empty_folder.out_dir = (dir / "run").string();
   CHECK_THROWS_WITH(run_train(empty_folder), Catch::Contains("empty"));
+  TrainRequest inside_data;
+  make_image_folder(dir / "images");
+  inside_data.config_path = testing::write_config_file(dir, testing::tiny_config((dir / "images").string()));
+  inside_data.out_dir = (dir / "images" / "runs" / "one").string();
+  CHECK_THROWS_WITH(run_train(inside_data), Catch::Contains("is inside data.path"));
+  CHECK_FALSE(fs::exists(dir / "images" / "runs"));
 }
 
 TEST_CASE("train.keep_last keeps only the newest step checkpoints", "[train]") {

@@ -144,6 +144,23 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
   if (sync) fsync_folder(folder, path);
 }
 
+bool is_inside_folder(const std::string& path, const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return false;
+  const fs::path outer = fs::weakly_canonical(folder, ec);
+  if (ec) return false;
+  const fs::path inner = fs::weakly_canonical(path, ec);
+  if (ec) return false;
+  auto part = inner.begin();
+  for (const fs::path& element : outer) {
+    if (element.empty()) continue;  // a trailing separator
+    if (part == inner.end() || *part != element) return false;
+    ++part;
+  }
+  return true;
+}
+
 int remove_stale_temporaries(const std::string& folder) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "inference_checkpoint.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -108,16 +109,11 @@ torch::Tensor labels_for(const SampleRequest& request, std::int64_t num_classes,
 
 int run_sample(const SampleRequest& request) {
   check_request(request);
-  const std::string path = io::resolve_checkpoint_path(request.checkpoint);
-  RunConfig run;
-  run.device = request.device;
-  run.threads = request.threads;
-  const Runtime runtime = setup_runtime(run);
-  keep_freed_memory();
-  install_interrupt_handlers();
-
-  io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
-  const Config config = load_config_text(checkpoint.meta.config_yaml, path);
+  InferenceCheckpoint opened = open_for_inference(request.checkpoint, request.device, request.threads);
+  const std::string& path = opened.path;
+  const Runtime& runtime = opened.runtime;
+  io::LoadedCheckpoint& checkpoint = opened.checkpoint;
+  const Config& config = opened.config;
   if (config.model.family == "srgan") {
     throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
   }

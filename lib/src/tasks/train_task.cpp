@@ -62,6 +62,12 @@ fs::path make_run_folder(const Config& config, const TrainRequest& request) {
       folder = fs::path(config.run.out_root) / fmt::format("{}-{}", name, suffix);
     }
   }
+  // Grids and checkpoints inside an image folder would become training images of the next run.
+  const bool reads_folder = config.data.source == "folder" || config.data.source == "patches";
+  if (reads_folder && io::is_inside_folder(folder.string(), config.data.path)) {
+    throw UsageError(fmt::format("run folder '{}' is inside data.path '{}'; choose an --out outside it",
+                                 folder.string(), config.data.path));
+  }
   std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec) {

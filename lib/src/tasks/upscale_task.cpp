@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 
+#include "inference_checkpoint.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -14,6 +14,7 @@
 #include "synthgen/core/runtime.h"
 #include "synthgen/data/image_folder.h"
 #include "synthgen/io/checkpoint.h"
+#include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/sr_tiling.h"
@@ -79,13 +80,9 @@ void prepare_out_dir(const UpscaleRequest& request) {
   std::error_code ec;
   const fs::path out(request.out_dir);
   // Outputs inside the input folder would be read as inputs by the next run over it.
-  const fs::path input = fs::weakly_canonical(request.input, ec);
-  const fs::path out_full = fs::weakly_canonical(out, ec);
-  if (fs::is_directory(input, ec) && !ec) {
-    if (std::mismatch(input.begin(), input.end(), out_full.begin(), out_full.end()).first == input.end()) {
-      throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
-                                   request.out_dir, request.input));
-    }
+  if (io::is_inside_folder(request.out_dir, request.input)) {
+    throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
+                                 request.out_dir, request.input));
   }
   if (fs::exists(out, ec)) {
     if (!fs::is_directory(out, ec))
@@ -112,19 +109,12 @@ bool is_grey(const io::Image& image) {
 
 int run_upscale(const UpscaleRequest& request) {
   check_request(request);
-  const std::string path = io::resolve_checkpoint_path(request.checkpoint);
   const std::vector<Job> jobs = list_jobs(request);
-  RunConfig run;
-  run.device = request.device;
-  run.threads = request.threads;
-  const Runtime runtime = setup_runtime(run);
-  // Every tile allocates activations of the same shapes: keeping freed blocks saves refaulting
-  // them.
-  keep_freed_memory();
-  install_interrupt_handlers();
-
-  io::LoadedCheckpoint checkpoint = io::load_checkpoint(path, runtime.device);
-  const Config config = load_config_text(checkpoint.meta.config_yaml, path);
+  InferenceCheckpoint opened = open_for_inference(request.checkpoint, request.device, request.threads);
+  const std::string& path = opened.path;
+  const Runtime& runtime = opened.runtime;
+  io::LoadedCheckpoint& checkpoint = opened.checkpoint;
+  const Config& config = opened.config;
   if (config.model.family != "srgan") {
     throw UsageError(fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path,
                                  config.model.family));

@@ -15,14 +15,6 @@
 namespace synthgen::train {
 namespace {
 
-torch::optim::AdamOptions adam_options(const TrainConfig& train) {
-  return torch::optim::AdamOptions(train.lr).betas({train.betas.at(0), train.betas.at(1)});
-}
-
-void set_requires_grad(torch::nn::Module& module, bool requires_grad) {
-  for (auto& param : module.parameters()) param.set_requires_grad(requires_grad);
-}
-
 bool is_probability_loss(losses::GanLoss loss) {
   return loss == losses::GanLoss::kNonSaturating || loss == losses::GanLoss::kMinimax;
 }

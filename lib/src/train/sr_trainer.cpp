@@ -9,14 +9,6 @@
 namespace synthgen::train {
 namespace {
 
-torch::optim::AdamOptions adam_options(const TrainConfig& train) {
-  return torch::optim::AdamOptions(train.lr).betas({train.betas.at(0), train.betas.at(1)});
-}
-
-void set_requires_grad(torch::nn::Module& module, bool requires_grad) {
-  for (auto& param : module.parameters()) param.set_requires_grad(requires_grad);
-}
-
 template <class Write>
 void write_part(torch::serialize::OutputArchive& archive, const std::string& name, Write&& write) {
   torch::serialize::OutputArchive part;

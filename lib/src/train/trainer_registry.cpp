@@ -51,4 +51,12 @@ void set_adam_learning_rate(torch::optim::Adam& optimizer, double lr) {
   }
 }
 
+torch::optim::AdamOptions adam_options(const TrainConfig& train) {
+  return torch::optim::AdamOptions(train.lr).betas({train.betas.at(0), train.betas.at(1)});
+}
+
+void set_requires_grad(torch::nn::Module& module, bool requires_grad) {
+  for (auto& param : module.parameters()) param.set_requires_grad(requires_grad);
+}
+
 }  // namespace synthgen::train

@@ -18,6 +18,10 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 // removed, `path` keeps its old content, and RuntimeError names the path and the reason.
 void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool sync);
 
+// Whether `path` is `folder` or lies below it, comparing absolute, normalised paths with symbolic
+// links resolved as far as they exist; false when `folder` is not an existing folder.
+bool is_inside_folder(const std::string& path, const std::string& folder);
+
 // Deletes the temporary files that write_file_atomic leaves in `folder` when its process is killed
 // mid-write (hidden names of the form .<name>.tmp.<pid>.<n>.<t>), and returns how many. Only for
 // folders no other process writes to at the same time, such as a run folder being resumed.

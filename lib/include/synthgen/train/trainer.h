@@ -72,4 +72,10 @@ bool module_is_finite(const torch::nn::Module& module);
 // Sets the learning rate of every parameter group of an Adam optimizer.
 void set_adam_learning_rate(torch::optim::Adam& optimizer, double lr);
 
+// Adam with train.lr and train.betas, as every adversarial trainer builds its optimizers.
+torch::optim::AdamOptions adam_options(const TrainConfig& train);
+
+// Turns gradients of all of a module's parameters on or off (D is frozen during G's step).
+void set_requires_grad(torch::nn::Module& module, bool requires_grad);
+
 }  // namespace synthgen::train
