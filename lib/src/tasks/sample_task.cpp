@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "inference_checkpoint.h"
+#include "batch_job.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -60,22 +60,6 @@ void check_request(const SampleRequest& request) {
   if (!request.grid_path.empty() && request.num > 4096) {
     throw UsageError(fmt::format("--grid: at most 4096 images in one grid, got --num {}", request.num));
   }
-}
-
-void prepare_out_dir(const SampleRequest& request) {
-  std::error_code ec;
-  const fs::path out(request.out_dir);
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) {
-      throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
-    }
-    if (!request.overwrite && fs::directory_iterator(out, ec) != fs::directory_iterator()) {
-      throw UsageError(fmt::format(
-          "--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
-    }
-  }
-  fs::create_directories(out, ec);
-  if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", request.out_dir, ec.message()));
 }
 
 // The label of each image of a class-conditional model, or an undefined tensor.
@@ -144,7 +128,7 @@ int run_sample(const SampleRequest& request) {
     return 0;
   }
 
-  prepare_out_dir(request);
+  prepare_output_folder(request.out_dir, request.overwrite);
   const int width = std::max(6, digits(request.num - 1));
   const fs::path out(request.out_dir);
   const Clock::time_point start = Clock::now();

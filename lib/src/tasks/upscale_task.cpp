@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <map>
 
-#include "inference_checkpoint.h"
+#include "batch_job.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -77,23 +77,12 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
 }
 
 void prepare_out_dir(const UpscaleRequest& request) {
-  std::error_code ec;
-  const fs::path out(request.out_dir);
   // Outputs inside the input folder would be read as inputs by the next run over it.
   if (io::is_inside_folder(request.out_dir, request.input)) {
     throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
                                  request.out_dir, request.input));
   }
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec))
-      throw UsageError(fmt::format("--out '{}' exists and is not a folder", request.out_dir));
-    if (!request.overwrite && fs::directory_iterator(out, ec) != fs::directory_iterator()) {
-      throw UsageError(fmt::format(
-          "--out '{}' is not empty; choose another folder or add --overwrite", request.out_dir));
-    }
-  }
-  fs::create_directories(out, ec);
-  if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", request.out_dir, ec.message()));
+  prepare_output_folder(request.out_dir, request.overwrite);
 }
 
 // Whether every pixel of an RGB image has R = G = B: such files are written back as grey.
