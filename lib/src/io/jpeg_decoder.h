@@ -1,6 +1,6 @@
 // JPEG decoding with libjpeg-turbo. Files from unchecked folders are hostile input, and the stb in
 // Debian 12 (2022-09) has JPEG decoder bugs that write or read outside its tables (found by
-// tests/fuzz, fixed upstream in 2023); libjpeg-turbo is fuzzed continuously and is faster.
+// tests/fuzz, see docs/reliability.md); libjpeg-turbo is fuzzed continuously by OSS-Fuzz.
 #pragma once
 
 #include <cstddef>
