@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The super-resolution benchmark (docs/benchmarks.md, "Super-resolution"). On Debian's
 # python3-skimage sample photos: trains the PSNR-oriented model (configs/srresnet_x4.yaml) and
-# its GAN fine-tuning (configs/esrgan_x4.yaml --init) at x4 and, with --set model.sr_scale=2,
-# at x2; scores bicubic and both models on held-out photos (PSNR/SSIM on Y, border crop = scale);
+# its GAN fine-tuning (configs/esrgan_x4.yaml --init) at x4, and the same at x2
+# (configs/srresnet_x2.yaml, configs/esrgan_x2.yaml); scores bicubic and both models on held-out photos (PSNR/SSIM on Y, border crop = scale);
 # measures `synthgen upscale` for 1024x1024 outputs with and without tiling. Runs stay under OUT.
 #   scripts/bench_sr.sh OUT_DIR
 # Environment: PSNR_STEPS_X4 GAN_STEPS_X4 PSNR_STEPS_X2 GAN_STEPS_X2 (steps of each run; the
@@ -74,11 +74,10 @@ score() {  # scale pred_dir name
   /usr/bin/python3 -c "import json; m = json.load(open('$out/$3.json'))['metrics']; print('%.2f | %.4f' % (m['psnr'], m['ssim']))"
 }
 
-x2=(--set model.sr_scale=2 --set train.sr_patch=64)
 train psnr_x4 srresnet_x4 --set train.steps="${PSNR_STEPS_X4:-3500}"
 train gan_x4 esrgan_x4 --init "$out/psnr_x4" --set train.steps="${GAN_STEPS_X4:-500}"
-train psnr_x2 srresnet_x4 "${x2[@]}" --set train.steps="${PSNR_STEPS_X2:-1000}"
-train gan_x2 esrgan_x4 "${x2[@]}" --init "$out/psnr_x2" --set train.steps="${GAN_STEPS_X2:-300}"
+train psnr_x2 srresnet_x2 --set train.steps="${PSNR_STEPS_X2:-1000}"
+train gan_x2 esrgan_x2 --init "$out/psnr_x2" --set train.steps="${GAN_STEPS_X2:-300}"
 
 table="$out/table.md"
 {

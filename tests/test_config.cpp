@@ -187,12 +187,13 @@ TEST_CASE("the shipped configs load", "[config]") {
     if (name == "dcgan_64.yaml" || name == "progan_folder_128.yaml") {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       CHECK(load_config(path, {"data.path=/images"}).data.source == "folder");
-    } else if (name == "srresnet_x4.yaml" || name == "esrgan_x4.yaml") {
+    } else if (name.rfind("srresnet_", 0) == 0 || name.rfind("esrgan_", 0) == 0) {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       const Config config = load_config(path, {"data.path=/images"});
       CHECK(config.data.source == "patches");
       CHECK(config.model.family == "srgan");
-      CHECK((config.train.gan_weight > 0) == (name == "esrgan_x4.yaml"));
+      CHECK((config.train.gan_weight > 0) == (name.rfind("esrgan_", 0) == 0));
+      CHECK(config.model.sr_scale == (name.find("_x2") != std::string::npos ? 2 : 4));
     } else {
       CHECK(load_config(path).data.source == "fashion-mnist");
     }

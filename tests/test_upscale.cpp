@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "synthgen/core/error.h"
+#include "synthgen/eval/image_source.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/models/sr_tiling.h"
 #include "synthgen/models/srgan.h"
@@ -179,5 +180,9 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
                              quoted(dir / "run") + " --num 2 --out " + quoted(dir / "samples"));
     CHECK(sample.exit_code == 2);
     CHECK_THAT(sample.output, Catch::Contains("upscale"));
+    // eval cannot sample from it either, and says why.
+    eval::SourceOptions options;
+    CHECK_THROWS_WITH(eval::open_image_source((dir / "run").string(), options),
+                      Catch::Contains("super-resolution (srgan) model: use synthgen upscale"));
   }
 }

@@ -120,9 +120,7 @@ class GeneratorSource : public ImageSource {
       : format_(options.format), seed_(options.seed), device_(options.device) {
     path_ = io::resolve_checkpoint_path(spec);
     io::LoadedCheckpoint checkpoint = io::load_checkpoint(path_, device_);
-    if (checkpoint.meta.family == "classifier") {
-      throw UsageError(fmt::format("'{}' holds a classifier, expected a generator to sample images from", path_));
-    }
+    train::require_image_generator(checkpoint.meta.family, path_);
     const Config config = load_config_text(checkpoint.meta.config_yaml, path_);
     torch::serialize::InputArchive trainer_part;
     checkpoint.archive.read("trainer", trainer_part);

@@ -98,9 +98,7 @@ int run_sample(const SampleRequest& request) {
   const Runtime& runtime = opened.runtime;
   io::LoadedCheckpoint& checkpoint = opened.checkpoint;
   const Config& config = opened.config;
-  if (config.model.family == "srgan") {
-    throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
-  }
+  train::require_image_generator(config.model.family, path);
   torch::serialize::InputArchive trainer_part;
   checkpoint.archive.read("trainer", trainer_part);
   const train::LoadedGenerator loaded = train::load_generator(config, trainer_part, runtime.device, request.use_ema);

@@ -318,6 +318,15 @@ torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, con
   return images;
 }
 
+void require_image_generator(const std::string& family, const std::string& path) {
+  if (family == "classifier") {
+    throw UsageError(fmt::format("'{}' holds a classifier, expected a generator to sample images from", path));
+  }
+  if (family == "srgan") {
+    throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
+  }
+}
+
 LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
                                const torch::Device& device, bool use_ema) {
   LoadedGenerator loaded;

@@ -76,6 +76,10 @@ struct LoadedGenerator {
   int image_size = 0;                          // config data.image_size: outputs are brought to it
 };
 
+// Throws UsageError naming `path` unless `family` (a checkpoint's) is an image-generating GAN:
+// a classifier makes no images, and an srgan model enlarges them (synthgen upscale).
+void require_image_generator(const std::string& family, const std::string& path);
+
 // The generator from the archive a GanTrainer saved (the "trainer" part of a checkpoint): the EMA
 // weights when the run kept them (unless use_ema is false), at the growth stage it reached.
 LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
