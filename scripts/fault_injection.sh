@@ -45,6 +45,14 @@ wait_for() {  # wait_for FILE [seconds]: until FILE exists
 # Temporary files are hidden: .<name>.tmp.<random> (io/file_io.cpp).
 leftover_temporaries() { find "$1" -name '.*.tmp.*' | wc -l; }
 same_state() { cmp -s <("$digest" "$1") "$work/reference.digest"; }
+start_training() {  # start_training RUN: trains tiny.yaml into RUN in the background (pid in $pid)
+  "$synthgen" train --config "$work/tiny.yaml" --out "$1" >"$1.log" 2>&1 &
+  pid=$!
+  wait_for "$1/checkpoints/latest.ckpt" || fail "$1: no first checkpoint"
+}
+resumes_exactly() {  # resumes_exactly RUN: --resume to the end, then compare with the reference
+  "$synthgen" train --resume "$1" >>"$1.log" 2>&1 && same_state "$1/checkpoints/latest.ckpt"
+}
 
 echo "== reference: uninterrupted run"
 start=$(now)
@@ -57,9 +65,7 @@ echo "== ${kills} runs killed with SIGKILL at random moments after the first che
 exact=0
 for i in $(seq "$kills"); do
   run="$work/kill-$i"
-  "$synthgen" train --config "$work/tiny.yaml" --out "$run" >"$run.log" 2>&1 &
-  pid=$!
-  wait_for "$run/checkpoints/latest.ckpt" || fail "kill $i: no first checkpoint"
+  start_training "$run"
   # Anywhere in the rest of the run: mid-step, mid-save, mid-sample-grid.
   delay=$(random_delay 0.8)
   sleep "$delay"
@@ -67,7 +73,7 @@ for i in $(seq "$kills"); do
   wait "$pid" 2>/dev/null || true
   killed_at=$("$digest" "$run/checkpoints/latest.ckpt" | tail -1)
   temporaries=$(leftover_temporaries "$run")
-  if "$synthgen" train --resume "$run" >>"$run.log" 2>&1 && same_state "$run/checkpoints/latest.ckpt"; then
+  if resumes_exactly "$run"; then
     exact=$((exact + 1))
     echo "kill $i after ${delay} s (latest checkpoint: ${killed_at}, ${temporaries} temporary files): resumed exactly"
   else
@@ -81,9 +87,7 @@ mid_save=0
 mid_save_exact=0
 for i in 1 2 3 4 5; do
   run="$work/midsave-$i"
-  "$synthgen" train --config "$work/tiny.yaml" --out "$run" >"$run.log" 2>&1 &
-  pid=$!
-  wait_for "$run/checkpoints/latest.ckpt" || fail "mid-save kill $i: no first checkpoint"
+  start_training "$run"
   sleep "$(random_delay 0.5)"
   # Kill the moment a temporary checkpoint file appears (the save's write and fsync are under way).
   for _ in $(seq 20000); do
@@ -94,7 +98,7 @@ for i in 1 2 3 4 5; do
   wait "$pid" 2>/dev/null || true
   temporaries=$(leftover_temporaries "$run")
   ((temporaries > 0)) && mid_save=$((mid_save + 1))
-  if "$synthgen" train --resume "$run" >>"$run.log" 2>&1 && same_state "$run/checkpoints/latest.ckpt" &&
+  if resumes_exactly "$run" &&
      (($(leftover_temporaries "$run") == 0)); then
     mid_save_exact=$((mid_save_exact + 1))
   else
@@ -109,9 +113,7 @@ signal_exact=0
 for signals in 2 3; do
   for i in 1 2 3 4 5; do
     run="$work/term${signals}-$i"
-    "$synthgen" train --config "$work/tiny.yaml" --out "$run" >"$run.log" 2>&1 &
-    pid=$!
-    wait_for "$run/checkpoints/latest.ckpt" || fail "$run: no first checkpoint"
+    start_training "$run"
     sleep "$(random_delay 0.5)"
     # The first SIGTERM asks for a checkpoint; the next ones land while it is being written.
     kill -TERM "$pid" 2>/dev/null || true
@@ -126,7 +128,7 @@ for signals in 2 3; do
     echo "${signals} SIGTERMs: exit ${code}, latest checkpoint $("$digest" "$run/checkpoints/latest.ckpt" | tail -1)"
     if ! "$digest" "$run/checkpoints/latest.ckpt" >/dev/null; then
       fail "$run: latest checkpoint unreadable after ${signals} SIGTERMs"
-    elif "$synthgen" train --resume "$run" >>"$run.log" 2>&1 && same_state "$run/checkpoints/latest.ckpt"; then
+    elif resumes_exactly "$run"; then
       signal_exact=$((signal_exact + 1))
     else
       fail "$run: resume after ${signals} SIGTERMs differs or failed"
