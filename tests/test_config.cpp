@@ -73,6 +73,9 @@ TEST_CASE("wrong types and ranges are refused with what was expected", "[config]
   CHECK_THROWS_WITH(from_text("train: {lr: -1}"), Contains("train.lr: expected a number > 0, got '-1'"));
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5]}"), Contains("train.betas: expected a list of 2 numbers"));
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
+  CHECK_THROWS_WITH(from_text("train: {batch_sizes: [64, 0]}"),
+                    Contains("train.batch_sizes: expected a list of integers, each in [1, 65536], got '0'"));
+  CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"), Contains("train.batch_sizes: expected a list of integers"));
   CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"), Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
   CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
   CHECK_THROWS_WITH(from_text("data: {channels: 2}"), Contains("data.channels"));
@@ -138,6 +141,8 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   Config config;
   config.train.lr = 2e-4;
   config.train.betas = {0.1, 0.30000000000000004};
+  config.model.family = "progan";
+  config.train.batch_sizes = {256, 128, 64};
   config.data.path = "weird: path # with\"quotes";
   config.data.labels = "";
   config.run.out_root = "yes";
@@ -147,6 +152,7 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   const Config again = from_text(text);
   CHECK(changed_keys(config, again).empty());
   CHECK(again.train.betas[1] == 0.30000000000000004);
+  CHECK(again.train.batch_sizes == std::vector<std::int64_t>{256, 128, 64});
   CHECK(again.data.path == config.data.path);
   CHECK_THAT(text, Contains("threads: auto"));
   CHECK_THAT(text, Contains("lr: 0.0002  # Adam learning rate"));

@@ -148,6 +148,46 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
   }
 }
 
+TEST_CASE("a ProGAN run takes each resolution's batch size from train.batch_sizes", "[gan_training]") {
+  testing::TempDir dir;
+  make_two_class_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  config.model.family = "progan";
+  config.model.base_channels = 4;
+  config.model.max_channels = 8;
+  config.model.latent_dim = 8;
+  config.train.fade_images = 16;
+  config.train.stable_images = 16;
+  config.train.batch_sizes = {16, 8, 4};  // 4x4, 8x8, 16x16
+  config.train.log_every = 1;
+  config.train.sample_every = 0;
+  config.train.checkpoint_every = 3;
+  const std::string path = testing::write_config_file(dir, config, "progan.yaml");
+
+  // 16 images at 4x4 are one step; the 8x8 fade and stable phases take 2 steps each of 8; the
+  // 16x16 fade takes 4 steps of 4. With one batch size throughout the alphas would differ.
+  testing::train_straight_and_in_halves(dir, path, 3, 8);
+  const auto metrics = testing::read_lines(dir / "straight" / "metrics.jsonl");
+  REQUIRE(metrics.size() == 8);
+  CHECK(metrics[0].find("\"resolution\":4,") != std::string::npos);
+  CHECK(metrics[1].find("\"resolution\":8,\"alpha\":0,") != std::string::npos);
+  CHECK(metrics[2].find("\"resolution\":8,\"alpha\":0.5,") != std::string::npos);
+  CHECK(metrics[4].find("\"resolution\":8,\"alpha\":1,") != std::string::npos);
+  CHECK(metrics[5].find("\"resolution\":16,\"alpha\":0,") != std::string::npos);
+  CHECK(metrics[6].find("\"resolution\":16,\"alpha\":0.25,") != std::string::npos);
+  CHECK(torch::equal(generator_output(config, dir / "straight" / "checkpoints" / "latest.ckpt"),
+                     generator_output(config, dir / "halves" / "checkpoints" / "latest.ckpt")));
+
+  TrainRequest wrong_count;
+  wrong_count.config_path = path;
+  wrong_count.out_dir = (dir / "wrong").string();
+  wrong_count.overrides = {"train.batch_sizes=[16, 8]"};
+  CHECK_THROWS_WITH(run_train(wrong_count),
+                    Contains("train.batch_sizes: expected 3 batch sizes, one per resolution 4x4 to 16x16, got 2"));
+  wrong_count.overrides = {"train.batch_sizes=[16, 8, 4]", "model.family=dcgan"};
+  CHECK_THROWS_WITH(run_train(wrong_count), Contains("train.batch_sizes is only used by progan, not dcgan"));
+}
+
 TEST_CASE("a ProGAN run grows through its schedule and resumes it exactly", "[gan_training]") {
   testing::TempDir dir;
   make_two_class_folder(dir / "images");

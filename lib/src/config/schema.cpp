@@ -53,6 +53,10 @@ class Schema {
     add(key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
         [&value] { return format_reals(value); });
   }
+  void integers(const std::string& key, std::vector<std::int64_t>& value, IntRange range, const std::string& doc) {
+    add(key, doc, [&value, range](const YAML::Node& n) { value = parse_ints(n, range); },
+        [&value] { return format_ints(value); });
+  }
   void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
     add(key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
         [&value] { return value == 0 ? std::string("auto") : std::to_string(value); });
@@ -147,6 +151,8 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps}, "progan: images over which a resolution fades in");
   s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
             "progan: images at each resolution after its fade-in");
+  s.integers("train.batch_sizes", c.train.batch_sizes, {1, 65536},
+             "progan: batch size at each resolution from 4x4 up, e.g. [256, 128, 64, 64] (empty = batch_size)");
   s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
   s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
             "steps between sample grids (0 = only at the end)");
@@ -191,6 +197,10 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
   if (!c.data.labels.empty() && c.data.source != "idx") {
     errors.emplace_back("data.labels",
                         fmt::format("data.labels is only used with data.source idx, not {}", c.data.source));
+  }
+  if (!c.train.batch_sizes.empty() && c.model.family != "progan") {
+    errors.emplace_back("train.batch_sizes", fmt::format("train.batch_sizes is only used by progan, not {} "
+                                                         "(set train.batch_size)", c.model.family));
   }
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
   if (c.model.family == "srgan") {

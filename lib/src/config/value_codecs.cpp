@@ -141,6 +141,22 @@ std::vector<double> parse_reals(const YAML::Node& node, std::size_t count, const
   return values;
 }
 
+std::vector<std::int64_t> parse_ints(const YAML::Node& node, const IntRange& range) {
+  // "an integer in [1, 64]" -> "a list of integers, each in [1, 64]"
+  const std::string bound = describe(range).substr(std::string("an integer").size());
+  const std::string expected = fmt::format("a list of integers{}", bound.empty() ? "" : ", each" + bound);
+  if (!node.IsSequence()) fail(expected, node);
+  std::vector<std::int64_t> values;
+  for (const YAML::Node& item : node) {
+    try {
+      values.push_back(parse_int(item, range));
+    } catch (const FieldError&) {
+      fail(expected, item);
+    }
+  }
+  return values;
+}
+
 int parse_auto_count(const YAML::Node& node, int max) {
   const std::string expected = fmt::format("auto or an integer in [1, {}]", max);
   const std::string& text = scalar_text(node, expected);
@@ -176,6 +192,10 @@ std::string format_reals(const std::vector<double>& values) {
   std::vector<std::string> parts;
   for (double value : values) parts.push_back(format_real(value));
   return fmt::format("[{}]", fmt::join(parts, ", "));
+}
+
+std::string format_ints(const std::vector<std::int64_t>& values) {
+  return fmt::format("[{}]", fmt::join(values, ", "));
 }
 
 }  // namespace synthgen::config_detail

@@ -113,7 +113,16 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
     ema_ = std::make_unique<ParameterEma>(*generator_);
     ema_->copy_to(*ema_generator_);
   }
-  if (auto* grows = growable(*generator_)) growth_ = grows->growth();
+  if (auto* grows = growable(*generator_)) {
+    growth_ = grows->growth();
+    const std::size_t resolutions = static_cast<std::size_t>(grows->max_level()) + 1;
+    const auto& sizes = config.train.batch_sizes;
+    if (!sizes.empty() && sizes.size() != resolutions) {
+      throw ConfigError(fmt::format("train.batch_sizes: expected {} batch sizes, one per resolution 4x4 to "
+                                    "{}x{}, got {}",
+                                    resolutions, config.data.image_size, config.data.image_size, sizes.size()));
+    }
+  }
   apply_growth();
 }
 
@@ -124,6 +133,15 @@ void GanTrainer::apply_growth() {
   g->set_growth(growth_);
   if (auto* d = growable(*discriminator_)) d->set_growth(growth_);
   if (ema_generator_) growable(*ema_generator_)->set_growth(growth_);
+}
+
+std::int64_t GanTrainer::next_batch_size(std::int64_t configured) const {
+  const auto* g = growable(*generator_);
+  if (g == nullptr || config_.train.batch_sizes.empty()) return configured;
+  // The same growth step() will apply: it depends only on the images seen so far.
+  const models::Growth next =
+      models::progan_growth(images_seen_, config_.train.fade_images, config_.train.stable_images, g->max_level());
+  return config_.train.batch_sizes.at(static_cast<std::size_t>(next.level));
 }
 
 torch::Tensor GanTrainer::real_at_growth(const torch::Tensor& real) const {

@@ -1,6 +1,7 @@
 #include "synthgen/train/train_loop.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,7 +100,7 @@ class Session {
   void save(bool keep_step_file);
   void remove_old_checkpoints();
   void write_grid();
-  void log_window(std::int64_t steps_in_window, double window_seconds);
+  void log_window(std::int64_t steps_in_window, std::int64_t images_in_window, double window_seconds);
 
   const Config& config_;
   const RunPaths& paths_;
@@ -176,14 +177,14 @@ void Session::write_grid() {
   io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images)));
 }
 
-void Session::log_window(std::int64_t steps_in_window, double window_seconds) {
+void Session::log_window(std::int64_t steps_in_window, std::int64_t images_in_window, double window_seconds) {
   last_values_.clear();
   for (auto& [name, sum] : window_sums_) {
     last_values_.emplace_back(name, sum.item<double>() / static_cast<double>(steps_in_window));
   }
   window_sums_.clear();
   const double images_per_second =
-      static_cast<double>(steps_in_window * config_.train.batch_size) / std::max(window_seconds, 1e-9);
+      static_cast<double>(images_in_window) / std::max(window_seconds, 1e-9);
   const double elapsed = elapsed_before_ + seconds_since(session_start_);
   MetricValues record = last_values_;
   record.emplace_back("images_per_s", images_per_second);
@@ -243,9 +244,12 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
   metrics_ = std::make_unique<MetricsLog>(paths_.metrics().string(), resume_step);
 
   const TrainConfig& train = config_.train;
+  const std::string batch_text = train.batch_sizes.empty()
+                                     ? std::to_string(train.batch_size)
+                                     : fmt::format("[{}] by resolution", fmt::join(train.batch_sizes, ", "));
   log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
            dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
-           train.batch_size, runtime_.device.str(), runtime_.threads);
+           batch_text, runtime_.device.str(), runtime_.threads);
   if (state_.step >= train.steps) {
     log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
              "train.steps=N",
@@ -257,6 +261,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
   session_start_ = Clock::now();
   Clock::time_point window_start = Clock::now();
   std::int64_t window_steps = 0;
+  std::int64_t window_images = 0;
   std::int64_t nonfinite_in_a_row = 0;
   bool saved_at_step = false;
   while (state_.step < train.steps) {
@@ -269,7 +274,8 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
       return interrupt_exit_code(signal);
     }
     const data::IndexStream::State position = stream_->state();
-    const std::vector<std::int64_t> indices = stream_->next(train.batch_size);
+    const std::int64_t batch_size = trainer_->next_batch_size(train.batch_size);
+    const std::vector<std::int64_t> indices = stream_->next(batch_size);
     const std::int64_t offset = position.epoch * dataset_.size() + position.position;
     Batch batch;
     batch.images = data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset)
@@ -285,10 +291,11 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
       const std::string what = e.what_without_backtrace();
       if (what.find("out of memory") != std::string::npos) {
         throw RuntimeError(fmt::format(
-            "out of memory at step {} with train.batch_size {} at {}x{} on {}; lower the batch size "
+            "out of memory at step {} with a batch of {} at {}x{} on {}; lower train.batch_size{} "
             "and continue with --resume {} (the last checkpoint is intact)",
-            state_.step + 1, train.batch_size, config_.data.image_size, config_.data.image_size,
-            runtime_.device.str(), paths_.root.string()));
+            state_.step + 1, batch_size, config_.data.image_size, config_.data.image_size,
+            runtime_.device.str(), train.batch_sizes.empty() ? "" : " or train.batch_sizes",
+            paths_.root.string()));
       }
       throw;
     }
@@ -308,6 +315,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
     }
     ++state_.step;
     ++window_steps;
+    window_images += batch_size;
     saved_at_step = false;
     if (window_sums_.empty()) {
       window_sums_ = metrics;
@@ -316,13 +324,14 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
     }
 
     if (state_.step % train.log_every == 0 || state_.step == train.steps) {
-      log_window(window_steps, seconds_since(window_start));
+      log_window(window_steps, window_images, seconds_since(window_start));
       window_start = Clock::now();
       window_steps = 0;
+      window_images = 0;
     } else if (stderr_is_terminal()) {
-      const double rate = static_cast<double>(window_steps * train.batch_size) /
-                          std::max(seconds_since(window_start), 1e-9);
-      const double eta = static_cast<double>(train.steps - state_.step) * train.batch_size / rate;
+      const double seconds = std::max(seconds_since(window_start), 1e-9);
+      const double rate = static_cast<double>(window_images) / seconds;
+      const double eta = static_cast<double>(train.steps - state_.step) * seconds / static_cast<double>(window_steps);
       log_status(format_progress(state_.step, train.steps, last_values_, rate, eta));
     }
     if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();

@@ -59,6 +59,9 @@ struct TrainConfig {
   std::string augment = "none";          // DiffAugment: none or a comma list of translation,cutout,color
   std::int64_t fade_images = 200000;     // progan: images over which a new resolution fades in
   std::int64_t stable_images = 200000;   // progan: images at each resolution after its fade-in
+  // progan: batch size at each resolution from 4x4 up, one per resolution (empty = batch_size
+  // throughout); small resolutions are cheap, so larger batches there keep the step count down.
+  std::vector<std::int64_t> batch_sizes = {};
   std::int64_t log_every = 50;           // steps between metrics.jsonl lines and plain log lines
   std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
   std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)

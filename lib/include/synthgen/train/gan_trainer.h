@@ -30,6 +30,8 @@ class GanTrainer : public Trainer {
   // fake images before D's update: a probability for nonsaturating/minimax, a raw score
   // otherwise), and for ProGAN the resolution and alpha.
   StepMetrics step(const Batch& batch) override;
+  // ProGAN with train.batch_sizes: the batch size of the resolution the next step trains at.
+  std::int64_t next_batch_size(std::int64_t configured) const override;
   void set_learning_rate(double lr) override;
   bool state_is_finite() const override;
   torch::Tensor preview(int count, std::uint64_t seed) override;

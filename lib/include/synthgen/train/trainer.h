@@ -33,6 +33,9 @@ class Trainer {
  public:
   virtual ~Trainer() = default;
   virtual StepMetrics step(const Batch& batch) = 0;
+  // Images the next step() takes: train.batch_size, unless the family schedules it (ProGAN's
+  // train.batch_sizes per resolution).
+  virtual std::int64_t next_batch_size(std::int64_t configured) const { return configured; }
   // Sets the learning rate of every optimizer (the loop's schedule, train.lr_schedule).
   virtual void set_learning_rate(double lr) = 0;
   // Whether the last step() skipped an update because a loss or gradient was not finite (not
