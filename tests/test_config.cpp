@@ -74,7 +74,7 @@ TEST_CASE("wrong types and ranges are refused with what was expected", "[config]
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5]}"), Contains("train.betas: expected a list of 2 numbers"));
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
   CHECK_THROWS_WITH(from_text("train: {batch_sizes: [64, 0]}"),
-                    Contains("train.batch_sizes: expected a list of integers, each in [1, 65536], got '0'"));
+                    Contains("train.batch_sizes: expected a list of at most 16 integers, each in [1, 65536], got '0'"));
   CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"), Contains("train.batch_sizes: expected a list of integers"));
   CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"), Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
   CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
@@ -135,10 +135,15 @@ TEST_CASE("cross-field rules", "[config]") {
   CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, perceptual_weight: 1}"), Contains("train.perceptual_net"));
   CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, pixel_weight: 0}"), Contains("srgan needs a loss"));
   CHECK_THROWS_WITH(from_text("model: {family: srgan, sr_scale: 3}"), Contains("model.sr_scale"));
+  CHECK_THROWS_WITH(from_text("model: {family: ddpm, channel_mults: [1, 2, 2, 2, 2]}\ndata: {image_size: 28}"),
+                    Contains("model.channel_mults has 5 levels: too many for data.image_size 28"));
+  CHECK_THROWS_WITH(from_text("model: {family: ddpm, channel_mults: []}"), Contains("model.channel_mults"));
+  CHECK_THROWS_WITH(from_text("model: {family: vae}\ntrain: {ema_decay: 0.999}"), Contains("vae keeps no EMA"));
 }
 
 TEST_CASE("the resolved config reads back to the same config", "[config]") {
   Config config;
+  config.model.channel_mults = {1, 2, 4, 8};
   config.train.lr = 2e-4;
   config.train.betas = {0.1, 0.30000000000000004};
   config.model.family = "progan";
@@ -152,7 +157,7 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   const Config again = from_text(text);
   CHECK(changed_keys(config, again).empty());
   CHECK(again.train.betas[1] == 0.30000000000000004);
-  CHECK(again.train.batch_sizes == std::vector<std::int64_t>{256, 128, 64});
+  CHECK(again.train.batch_sizes == std::vector<int>{256, 128, 64});
   CHECK(again.data.path == config.data.path);
   CHECK_THAT(text, Contains("threads: auto"));
   CHECK_THAT(text, Contains("lr: 0.0002  # Adam learning rate"));
@@ -181,6 +186,8 @@ TEST_CASE("every key is defined once and the families match the registry", "[con
     CHECK_NOTHROW(from_text("model: {family: " + family.name + "}"));
   }
   CHECK_NOTHROW(from_text("model: {family: classifier}"));
+  CHECK_NOTHROW(from_text("model: {family: ddpm}"));
+  CHECK_NOTHROW(from_text("model: {family: vae}"));
 }
 
 TEST_CASE("the shipped configs load", "[config]") {
@@ -190,7 +197,7 @@ TEST_CASE("the shipped configs load", "[config]") {
     const std::string path = entry.path().string();
     INFO(name);
     ++count;
-    if (name == "dcgan_64.yaml" || name == "progan_folder_128.yaml") {
+    if (name == "dcgan_64.yaml" || name == "progan_folder_128.yaml" || name == "ddpm_folder_64.yaml") {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       CHECK(load_config(path, {"data.path=/images"}).data.source == "folder");
     } else if (name.rfind("srresnet_", 0) == 0 || name.rfind("esrgan_", 0) == 0) {

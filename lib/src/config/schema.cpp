@@ -53,8 +53,12 @@ class Schema {
     add(key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
         [&value] { return format_reals(value); });
   }
-  void integers(const std::string& key, std::vector<std::int64_t>& value, IntRange range, const std::string& doc) {
-    add(key, doc, [&value, range](const YAML::Node& n) { value = parse_ints(n, range); },
+  void ints(const std::string& key, std::vector<int>& value, std::size_t min_count, std::size_t max_count,
+            IntRange range, const std::string& doc) {
+    add(key, doc,
+        [&value, min_count, max_count, range](const YAML::Node& n) {
+          value = parse_ints(n, min_count, max_count, range);
+        },
         [&value] { return format_ints(value); });
   }
   void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
@@ -86,7 +90,8 @@ class Schema {
 }  // namespace
 
 const std::vector<std::string>& model_family_names() {
-  static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "srgan", "classifier"};
+  static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "srgan", "classifier",
+                                                  "ddpm", "vae"};
   return names;
 }
 
@@ -95,7 +100,7 @@ std::vector<Field> config_fields(Config& c) {
   Schema s(fields);
   const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
 
-  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | srgan | classifier");
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | srgan | classifier | ddpm | vae");
   s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
             "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");
@@ -116,6 +121,19 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("model.sr_growth", c.model.sr_growth, {1, 1024}, "srgan: rrdb: channels each dense layer adds");
   s.flag("model.sr_bicubic_skip", c.model.sr_bicubic_skip,
          "srgan: G adds its output to the bicubic-enlarged input (learns the residual)");
+  // ddpm / vae:
+  s.ints("model.channel_mults", c.model.channel_mults, 1, 8, {1, 64},
+         "ddpm/vae: feature maps of each resolution level as multiples of base_channels, e.g. [1, 2, 2]");
+  s.integer("model.res_blocks", c.model.res_blocks, {1, 16}, "ddpm: residual blocks per U-Net level going down");
+  s.integer("model.attention_max_size", c.model.attention_max_size, {0, 4096},
+            "ddpm: self-attention at resolutions whose side is at most this (0 = none)");
+  s.real("model.dropout", c.model.dropout, {0.0, 1.0, false, true}, "ddpm: dropout inside residual blocks");
+  s.integer("model.timesteps", c.model.timesteps, {2, 100000}, "ddpm: diffusion steps T");
+  s.choice("model.noise_schedule", c.model.noise_schedule, {"linear", "cosine"},
+           "ddpm: beta schedule: linear (Ho et al. 2020) | cosine (Nichol & Dhariwal 2021)");
+  s.choice("model.prediction", c.model.prediction, {"eps", "v"}, "ddpm: network target: eps (noise) | v");
+  s.choice("model.likelihood", c.model.likelihood, {"bernoulli", "gaussian"},
+           "vae: p(x|z) over pixels scaled to [0, 1]: bernoulli | gaussian (learned global sigma)");
 
   s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches"},
            "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares)");
@@ -151,8 +169,8 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps}, "progan: images over which a resolution fades in");
   s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
             "progan: images at each resolution after its fade-in");
-  s.integers("train.batch_sizes", c.train.batch_sizes, {1, 65536},
-             "progan: batch size at each resolution from 4x4 up, e.g. [256, 128, 64, 64] (empty = batch_size)");
+  s.ints("train.batch_sizes", c.train.batch_sizes, 0, 16, {1, 65536},
+         "progan: batch size at each resolution from 4x4 up, e.g. [256, 128, 64, 64] (empty = batch_size)");
   s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
   s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
             "steps between sample grids (0 = only at the end)");
@@ -178,6 +196,12 @@ std::vector<Field> config_fields(Config& c) {
          "srgan: max std (0-255 levels) of random Gaussian noise on the LR input (0 = off)");
   s.integer("train.sr_jpeg", c.train.sr_jpeg, {0, 95},
             "srgan: lowest quality of a random JPEG round trip of the LR input (0 = off)");
+  // ddpm / vae:
+  s.real("train.label_dropout", c.train.label_dropout, {0.0, 1.0, false, true},
+         "ddpm: probability of replacing a label by 'no label' (classifier-free guidance)");
+  s.real("train.kl_beta", c.train.kl_beta, non_negative, "vae: weight of the KL term (beta-VAE; 1 = the ELBO)");
+  s.integer("train.eval_every", c.train.eval_every, {0, kMaxSteps},
+            "vae: steps between test-set ELBO lines in metrics.jsonl (0 = at the end only)");
 
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
@@ -223,6 +247,17 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
     if (c.model.num_classes > 0) {
       errors.emplace_back("model.num_classes", "srgan is not class-conditional: model.num_classes must be 0");
     }
+  }
+  if (c.model.family == "ddpm" || c.model.family == "vae") {
+    // Every level but the last halves the resolution; the U-Net needs at least 1 pixel there.
+    if ((c.data.image_size >> (c.model.channel_mults.size() - 1)) < 2) {
+      errors.emplace_back("model.channel_mults",
+                          fmt::format("model.channel_mults has {} levels: too many for data.image_size {}",
+                                      c.model.channel_mults.size(), c.data.image_size));
+    }
+  }
+  if (c.model.family == "vae" && c.train.ema_decay > 0.0) {
+    errors.emplace_back("train.ema_decay", "vae keeps no EMA of its weights: train.ema_decay must be 0");
   }
   return errors;
 }

@@ -141,15 +141,19 @@ std::vector<double> parse_reals(const YAML::Node& node, std::size_t count, const
   return values;
 }
 
-std::vector<std::int64_t> parse_ints(const YAML::Node& node, const IntRange& range) {
-  // "an integer in [1, 64]" -> "a list of integers, each in [1, 64]"
+std::vector<int> parse_ints(const YAML::Node& node, std::size_t min_count, std::size_t max_count,
+                            const IntRange& range) {
+  const std::string count = min_count == max_count ? std::to_string(max_count)
+                            : min_count == 0       ? fmt::format("at most {}", max_count)
+                                                   : fmt::format("{} to {}", min_count, max_count);
+  // "an integer in [1, 64]" -> "each in [1, 64]"
   const std::string bound = describe(range).substr(std::string("an integer").size());
-  const std::string expected = fmt::format("a list of integers{}", bound.empty() ? "" : ", each" + bound);
-  if (!node.IsSequence()) fail(expected, node);
-  std::vector<std::int64_t> values;
+  const std::string expected = fmt::format("a list of {} integers{}", count, bound.empty() ? "" : ", each" + bound);
+  if (!node.IsSequence() || node.size() < min_count || node.size() > max_count) fail(expected, node);
+  std::vector<int> values;
   for (const YAML::Node& item : node) {
     try {
-      values.push_back(parse_int(item, range));
+      values.push_back(static_cast<int>(parse_int(item, range)));
     } catch (const FieldError&) {
       fail(expected, item);
     }
@@ -194,8 +198,6 @@ std::string format_reals(const std::vector<double>& values) {
   return fmt::format("[{}]", fmt::join(parts, ", "));
 }
 
-std::string format_ints(const std::vector<std::int64_t>& values) {
-  return fmt::format("[{}]", fmt::join(values, ", "));
-}
+std::string format_ints(const std::vector<int>& values) { return fmt::format("[{}]", fmt::join(values, ", ")); }
 
 }  // namespace synthgen::config_detail

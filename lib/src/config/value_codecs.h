@@ -33,8 +33,9 @@ double parse_real(const YAML::Node& node, const RealRange& range);
 std::string parse_string(const YAML::Node& node);
 std::string parse_choice(const YAML::Node& node, const std::vector<std::string>& choices);
 std::vector<double> parse_reals(const YAML::Node& node, std::size_t count, const RealRange& range);
-// A list of any length (possibly empty) of integers, each in `range`.
-std::vector<std::int64_t> parse_ints(const YAML::Node& node, const IntRange& range);
+// A list of min_count..max_count integers, each in `range`.
+std::vector<int> parse_ints(const YAML::Node& node, std::size_t min_count, std::size_t max_count,
+                            const IntRange& range);
 // "auto" (stored as 0) or an integer >= 1.
 int parse_auto_count(const YAML::Node& node, int max);
 
@@ -42,7 +43,7 @@ int parse_auto_count(const YAML::Node& node, int max);
 std::string format_real(double value);
 std::string format_string(const std::string& value);
 std::string format_reals(const std::vector<double>& values);
-std::string format_ints(const std::vector<std::int64_t>& values);
+std::string format_ints(const std::vector<int>& values);
 
 // How a range reads in messages: "a number > 0", "an integer in [1, 4096]".
 std::string describe(const IntRange& range);

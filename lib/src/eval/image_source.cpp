@@ -15,7 +15,7 @@
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/conditioning.h"
-#include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/image_generator.h"
 
 namespace synthgen::eval {
 namespace {
@@ -120,12 +120,13 @@ class GeneratorSource : public ImageSource {
       : format_(options.format), seed_(options.seed), device_(options.device) {
     path_ = io::resolve_checkpoint_path(spec);
     io::LoadedCheckpoint checkpoint = io::load_checkpoint(path_, device_);
-    train::require_image_generator(checkpoint.meta.family, path_);
+    require_image_family(checkpoint.meta.family, path_);
     const Config config = load_config_text(checkpoint.meta.config_yaml, path_);
     torch::serialize::InputArchive trainer_part;
     checkpoint.archive.read("trainer", trainer_part);
-    loaded_ = train::load_generator(config, trainer_part, device_);
-    loaded_.network->fuse_for_inference();
+    // Each family's default sampling (ddpm: DDIM with min(T, 50) steps); `synthgen sample` offers
+    // the options.
+    generator_ = load_image_generator(config, trainer_part, device_, GeneratorOptions());
     size_ = options.limit > 0 ? options.limit : kDefaultGeneratorImages;
   }
   std::int64_t size() const override { return size_; }
@@ -133,24 +134,19 @@ class GeneratorSource : public ImageSource {
     const std::int64_t count = std::min(max_count, size_ - position_);
     if (count <= 0) return {};
     torch::InferenceMode inference;
-    const torch::Tensor latents = train::latents_for_seeds(seed_ + static_cast<std::uint64_t>(position_), count,
-                                                           loaded_.network->latent_dim(), device_);
     // Class-conditional generators give balanced classes: image i has class i mod K.
-    const std::int64_t classes = loaded_.network->num_classes();
+    const std::int64_t classes = generator_->num_classes();
     ImageBatch batch;
     if (classes > 0) {
       batch.labels = models::balanced_labels(position_, count, classes);
     }
-    // Noise inputs (progan) draw from the default RNG: seeded per batch, as `synthgen sample` does.
-    torch::manual_seed(seed_ + static_cast<std::uint64_t>(position_));
+    const std::uint64_t first_seed = seed_ + static_cast<std::uint64_t>(position_);
     position_ += count;
-    const torch::Tensor labels = batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
-    batch.images = conform_images(
-        io::to_uint8_images(train::generate(*loaded_.network, latents, labels, loaded_.image_size)), format_);
+    batch.images = conform_images(io::to_uint8_images(generator_->generate(first_seed, count, batch.labels)), format_);
     return batch;
   }
-  bool has_labels() const override { return loaded_.network->num_classes() > 0; }
-  std::vector<std::string> class_names() const override { return loaded_.class_names; }
+  bool has_labels() const override { return generator_->num_classes() > 0; }
+  std::vector<std::string> class_names() const override { return generator_->class_names(); }
   std::string describe() const override {
     return fmt::format("generator {} ({} images, seeds {}..{}{})", path_, size_, seed_,
                        seed_ + static_cast<std::uint64_t>(size_) - 1,
@@ -162,7 +158,7 @@ class GeneratorSource : public ImageSource {
   std::uint64_t seed_;
   torch::Device device_;
   std::string path_;
-  train::LoadedGenerator loaded_;
+  std::unique_ptr<ImageGenerator> generator_;
   std::int64_t size_ = 0;
   std::int64_t position_ = 0;
 };

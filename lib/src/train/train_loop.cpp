@@ -97,6 +97,8 @@ class Session {
 
  private:
   void load_data();
+  void load_held_out_data();
+  void evaluate();
   void save(bool keep_step_file);
   void remove_old_checkpoints();
   void write_grid();
@@ -106,6 +108,7 @@ class Session {
   const RunPaths& paths_;
   const Runtime& runtime_;
   data::ImageDataset dataset_;
+  data::ImageDataset held_out_;  // for Trainer::evaluate; empty when there is none
   std::unique_ptr<Trainer> trainer_;
   std::unique_ptr<data::IndexStream> stream_;
   std::unique_ptr<MetricsLog> metrics_;
@@ -128,6 +131,30 @@ void Session::load_data() {
     for (const std::string& name : dataset_.class_names) text += name + "\n";
     io::write_file_atomic(paths_.labels().string(), text.data(), text.size(), /*sync=*/false);
   }
+}
+
+void Session::load_held_out_data() {
+  // Only Fashion-MNIST comes with a held-out split; other sources are evaluated nowhere.
+  if (!trainer_->has_evaluation()) return;
+  if (config_.data.source != "fashion-mnist") {
+    log_info("  no held-out split for data.source {}: no test-set evaluation", config_.data.source);
+    return;
+  }
+  DataConfig held_out = config_.data;
+  held_out.split = config_.data.split == "test" ? "train" : "test";
+  held_out.max_images = 0;
+  held_out_ = data::load_dataset(held_out, runtime_.threads);
+  log_info("  evaluating on the {} {} images of the {} split", held_out_.size(), held_out.source, held_out.split);
+}
+
+void Session::evaluate() {
+  if (held_out_.size() == 0) return;
+  const MetricValues values = trainer_->evaluate(held_out_);
+  metrics_->write(state_.step, values);
+  std::string line = fmt::format("step {} held-out:", state_.step);
+  for (const auto& [name, value] : values) line += fmt::format(" {} {:.4g}", name, value);
+  log_status_done();
+  log_info(line);
 }
 
 void Session::save(bool keep_step_file) {
@@ -239,6 +266,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
     elapsed_before_ = state_.elapsed_seconds;
     resume_step = state_.step;
   }
+  load_held_out_data();
   make_folder(paths_.samples());
   make_folder(paths_.checkpoints());
   metrics_ = std::make_unique<MetricsLog>(paths_.metrics().string(), resume_step);
@@ -335,6 +363,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
       log_status(format_progress(state_.step, train.steps, last_values_, rate, eta));
     }
     if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();
+    if (train.eval_every > 0 && state_.step % train.eval_every == 0) evaluate();
     if (train.checkpoint_every > 0 && state_.step % train.checkpoint_every == 0) {
       save(/*keep_step_file=*/true);
       saved_at_step = true;
@@ -342,6 +371,7 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
   }
   log_status_done();
   if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
+  if (train.eval_every == 0 || state_.step % train.eval_every != 0) evaluate();
   if (!saved_at_step) save(/*keep_step_file=*/true);
   log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
            format_duration(elapsed_before_ + seconds_since(session_start_)),

@@ -5,9 +5,11 @@
 #include "synthgen/core/error.h"
 #include "synthgen/models/gan.h"
 #include "synthgen/train/classifier_trainer.h"
+#include "synthgen/train/ddpm_trainer.h"
 #include "synthgen/train/gan_trainer.h"
 #include "synthgen/train/sr_trainer.h"
 #include "synthgen/train/trainer.h"
+#include "synthgen/train/vae_trainer.h"
 
 namespace synthgen::train {
 
@@ -17,6 +19,8 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
     return std::make_unique<ClassifierTrainer>(config, device, data);
   }
   if (config.model.family == "srgan") return std::make_unique<SrTrainer>(config, device);
+  if (config.model.family == "ddpm") return std::make_unique<DdpmTrainer>(config, device, data);
+  if (config.model.family == "vae") return std::make_unique<VaeTrainer>(config, device, data);
   // find_gan_family names the known families when this one is not.
   models::find_gan_family(config.model.family);
   return std::make_unique<GanTrainer>(config, device, data);

@@ -26,6 +26,16 @@ struct ModelConfig {
   int sr_blocks = 16;            // srgan: number of blocks in G's trunk
   int sr_growth = 32;            // srgan: rrdb: channels each dense layer adds
   bool sr_bicubic_skip = false;  // srgan: G adds its output to the bicubic-enlarged input
+  // ddpm: the U-Net noise predictor and its diffusion (base_channels and num_classes apply too)
+  std::vector<int> channel_mults = {1, 2, 2};  // ddpm/vae: feature maps per resolution level, x base_channels
+  int res_blocks = 2;                   // ddpm: residual blocks per level going down (one more going up)
+  int attention_max_size = 16;          // ddpm: self-attention at resolutions of at most this side (0 = none)
+  double dropout = 0.1;                 // ddpm: dropout probability inside the residual blocks
+  int timesteps = 1000;                 // ddpm: diffusion steps T
+  std::string noise_schedule = "linear";  // ddpm: linear (Ho et al. 2020) | cosine (Nichol & Dhariwal 2021)
+  std::string prediction = "eps";       // ddpm: the network's target: eps (the noise) | v (Salimans & Ho 2022)
+  // vae: latent_dim is the size of z, base_channels and channel_mults shape the conv stacks
+  std::string likelihood = "bernoulli";  // vae: p(x|z) over pixels in [0, 1]: bernoulli | gaussian
 };
 
 struct DataConfig {
@@ -61,7 +71,7 @@ struct TrainConfig {
   std::int64_t stable_images = 200000;   // progan: images at each resolution after its fade-in
   // progan: batch size at each resolution from 4x4 up, one per resolution (empty = batch_size
   // throughout); small resolutions are cheap, so larger batches there keep the step count down.
-  std::vector<std::int64_t> batch_sizes = {};
+  std::vector<int> batch_sizes = {};
   std::int64_t log_every = 50;           // steps between metrics.jsonl lines and plain log lines
   std::int64_t sample_every = 500;       // steps between sample grids (0 = only at the end)
   std::int64_t checkpoint_every = 1000;  // steps between kept checkpoints (0 = only at the end)
@@ -76,6 +86,10 @@ struct TrainConfig {
   double sr_blur = 0.0;                  // srgan: max sigma (HR pixels) of a random blur before downsampling
   double sr_noise = 0.0;                 // srgan: max std (0-255 levels) of Gaussian noise on the LR input
   int sr_jpeg = 0;                       // srgan: lowest quality of a JPEG round trip of LR (0 = off)
+  // ddpm / vae:
+  double label_dropout = 0.1;            // ddpm: probability of training a label as "no label" (guidance)
+  double kl_beta = 1.0;                  // vae: weight of the KL term in the loss (beta-VAE)
+  std::int64_t eval_every = 0;           // vae: steps between test-set ELBO lines (0 = at the end only)
 };
 
 struct RunConfig {

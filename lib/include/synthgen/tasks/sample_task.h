@@ -1,8 +1,10 @@
-// `synthgen sample`: a trained generator into an image data set (PNG files + manifest.csv, with a
-// label column for class-conditional models) or one grid image.
+// `synthgen sample`: a trained generator (a GAN, ddpm or vae) into an image data set (PNG files +
+// manifest.csv, with a label column for class-conditional models) or one grid image; for a vae
+// also reconstructions of an image folder and a latent walk between two seeds.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace synthgen {
@@ -21,6 +23,14 @@ struct SampleRequest {
   std::string classes = "balanced";
   bool use_ema = true;      // sample from the EMA weights when the run kept them
   double truncation = 1.0;  // the truncation trick's psi (progan); 1 = none
+  // ddpm (unset values mean the family's default; see GeneratorOptions in image_generator.h):
+  std::string sampler;      // ddpm | ddim ("" = ddim)
+  std::int64_t steps = 0;   // denoising steps (0 = T for ddpm, min(T, 50) for ddim)
+  double eta = std::numeric_limits<double>::quiet_NaN();       // ddim's eta in [0, 1] (unset = 0)
+  double guidance = std::numeric_limits<double>::quiet_NaN();  // classifier-free guidance w (unset = 1)
+  // vae:
+  std::string reconstruct_dir;  // encode and decode every image under this folder into out_dir
+  bool interpolate = false;     // grid_path gets `num` images on the line from seed's z to seed+1's
 };
 
 // Returns the exit code: 0 when done, 128 + signal when stopped (the files written so far are

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "synthgen/config/config.h"
+#include "synthgen/data/dataset.h"
+#include "synthgen/train/metrics_log.h"
 
 namespace synthgen::train {
 
@@ -48,6 +50,10 @@ class Trainer {
   virtual bool has_preview() const { return true; }
   // `count` images in [-1, 1] from inputs fixed by `seed`, so that grids are comparable over time.
   virtual torch::Tensor preview(int count, std::uint64_t seed) = 0;
+  // Whether evaluate() measures something on held-out data (the vae's test-set ELBO): the loop
+  // then calls it every train.eval_every steps and at the end, and logs what it returns.
+  virtual bool has_evaluation() const { return false; }
+  virtual MetricValues evaluate(const data::ImageDataset& /*held_out*/) { return {}; }
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
   // Starts a new run from the network weights of another run's checkpoint (its "trainer" part,

@@ -1,0 +1,92 @@
+#include "sample_files.h"
+
+#include <fmt/format.h>
+
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "synthgen/core/error.h"
+#include "synthgen/core/log.h"
+#include "synthgen/io/image_tensor.h"
+#include "synthgen/train/metrics_log.h"
+
+namespace synthgen {
+
+int decimal_digits(std::int64_t value) {
+  int count = 1;
+  while (value >= 10) {
+    value /= 10;
+    ++count;
+  }
+  return count;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string numbered_png(std::int64_t index, int width) { return fmt::format("{:0{}d}.png", index, width); }
+
+void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
+                         std::int64_t done_before, std::int64_t total) {
+  // HWC bytes, so that the worker threads below touch plain memory and no tensors.
+  const torch::Tensor pixels = io::to_uint8_images(images).permute({0, 2, 3, 1}).contiguous();
+  const std::int64_t count = pixels.size(0);
+  const std::size_t image_bytes = static_cast<std::size_t>(pixels[0].numel());
+  const std::uint8_t* base = pixels.data_ptr<std::uint8_t>();
+  io::Image shape;
+  shape.height = static_cast<int>(pixels.size(1));
+  shape.width = static_cast<int>(pixels.size(2));
+  shape.channels = static_cast<int>(pixels.size(3));
+  // PNG encoding and writing dominate for small images: spread them over the threads.
+  std::atomic<bool> failed{false};
+  std::atomic<std::int64_t> written{0};  // images of this batch written in full
+  std::string failure;
+  std::mutex failure_mutex;
+  at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end && !failed; ++i) {
+      try {
+        io::Image image = shape;
+        image.pixels.assign(base + i * image_bytes, base + (i + 1) * image_bytes);
+        io::write_png((out / numbered_png(first + i, width)).string(), image);
+        ++written;
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failed.exchange(true)) failure = e.what();
+      }
+    }
+  });
+  if (failed) {
+    throw RuntimeError(fmt::format("{}; {} of {} images were written in full, no manifest.csv", failure,
+                                   done_before + written.load(), total));
+  }
+}
+
+double SampleProgress::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void SampleProgress::report(double done, const std::string& detail, bool force) {
+  const double seconds = elapsed();
+  // A status line on a terminal; plain lines every 10 s in logs (1000-step ddpm batches are long).
+  const bool terminal = stderr_is_terminal();
+  if (!force && seconds - last_report_ < (terminal ? 0.5 : 10.0)) return;
+  last_report_ = seconds;
+  const double rate = done / std::max(seconds, 1e-9);
+  const std::string eta =
+      rate > 0.0 ? train::format_duration((static_cast<double>(total_) - done) / rate) : std::string("?");
+  const std::string line = fmt::format("sampled {:.0f}/{}{} | {:.1f} img/s | ETA {}", done, total_,
+                                       detail.empty() ? "" : " | " + detail, rate, eta);
+  if (terminal) {
+    log_status(line);
+  } else if (!force) {
+    log_info(line);
+  }
+}
+
+}  // namespace synthgen

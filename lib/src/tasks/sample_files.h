@@ -1,0 +1,50 @@
+// The file side of `synthgen sample`: numbered PNG files written in parallel, each under a
+// temporary name and renamed, and the progress line.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace synthgen {
+
+// Decimal digits of value (at least 1).
+int decimal_digits(std::int64_t value);
+
+// A CSV field, quoted when it holds a comma, quote or newline (class names are free text).
+std::string csv_field(const std::string& text);
+
+// `--class` as every sample mode reads it: the labels (int64, CPU) of images first.. of a model
+// with num_classes classes ("balanced" cycles them, else one class index); undefined when the
+// model is unconditional (which refuses a class). Throws UsageError naming the flag.
+torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes, std::int64_t first,
+                            std::int64_t count);
+
+// "000042.png" for index 42 with `width` digits.
+std::string numbered_png(std::int64_t index, int width);
+
+// Writes images (float [-1, 1], [B, C, H, W], any device) as out/numbered_png(first + i). On a
+// failed write throws RuntimeError saying how many of `total` images are complete (`done_before`
+// from earlier batches plus this batch's finished ones) and that no manifest was written.
+void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
+                         std::int64_t done_before, std::int64_t total);
+
+// A progress line at most twice a second on a terminal (every 10 s as a log line otherwise):
+// "sampled 512/1000 | step 40/50 | 42.0 img/s | ETA 12s" (`detail` only when not empty).
+class SampleProgress {
+ public:
+  explicit SampleProgress(std::int64_t total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  // `done` may be fractional (images part-way through a ddpm batch).
+  void report(double done, const std::string& detail = "", bool force = false);
+  double elapsed() const;
+
+ private:
+  std::int64_t total_;
+  std::chrono::steady_clock::time_point start_;
+  double last_report_ = 0.0;
+};
+
+}  // namespace synthgen
