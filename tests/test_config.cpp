@@ -75,7 +75,7 @@ TEST_CASE("wrong types and ranges are refused with what was expected", "[config]
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
   CHECK_THROWS_WITH(from_text("train: {batch_sizes: [64, 0]}"),
                     Contains("train.batch_sizes: expected a list of at most 16 integers, each in [1, 65536], got '0'"));
-  CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"), Contains("train.batch_sizes: expected a list of integers"));
+  CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"), Contains("train.batch_sizes: expected a list of at most 16 integers"));
   CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"), Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
   CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
   CHECK_THROWS_WITH(from_text("data: {channels: 2}"), Contains("data.channels"));
