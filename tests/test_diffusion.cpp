@@ -8,7 +8,10 @@
 #include <sstream>
 
 #include "synthgen/core/error.h"
+#include "synthgen/eval/distribution_eval.h"
+#include "synthgen/eval/image_source.h"
 #include "synthgen/io/image_codec.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/models/diffusion_sampler.h"
 #include "synthgen/models/diffusion_schedule.h"
 #include "synthgen/models/ddpm_unet.h"
@@ -321,8 +324,8 @@ TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers,
   request.checkpoint = (dir / "run").string();
   request.num = 3;
   request.threads = 1;
-  request.steps = 5;
-  request.eta = 0.5;
+  request.generator.steps = 5;
+  request.generator.eta = 0.5;
   request.out_dir = (dir / "batch3").string();
   REQUIRE(run_sample(request) == 0);
   request.batch = 1;
@@ -339,24 +342,44 @@ TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers,
   ancestral.checkpoint = request.checkpoint;
   ancestral.num = 2;
   ancestral.threads = 1;
-  ancestral.sampler = "ddpm";
+  ancestral.generator.sampler = "ddpm";
   ancestral.grid_path = (dir / "grid.png").string();
   REQUIRE(run_sample(ancestral) == 0);
   CHECK(fs::exists(dir / "grid.png"));
 
   // Options that do not apply are refused before any work.
   SampleRequest bad = ancestral;
-  bad.eta = 0.3;
+  bad.generator.eta = 0.3;
   CHECK_THROWS_WITH(run_sample(bad), Contains("--eta"));
   bad = ancestral;
-  bad.sampler = "";
-  bad.guidance = 2.0;
+  bad.generator.sampler = "";
+  bad.generator.guidance = 2.0;
   CHECK_THROWS_WITH(run_sample(bad), Contains("--guidance") && Contains("class-conditional"));
   bad = ancestral;
-  bad.truncation = 0.5;
+  bad.generator.truncation = 0.5;
   CHECK_THROWS_WITH(run_sample(bad), Contains("--truncation"));
   bad = ancestral;
-  bad.sampler = "";
+  bad.generator.sampler = "";
   bad.interpolate = true;
   CHECK_THROWS_WITH(run_sample(bad), Contains("--interpolate") && Contains("vae"));
+
+  // eval samples a generator with sample's flags, and gets the very images sample wrote.
+  eval::SourceOptions source_options;
+  source_options.format = {1, 0};
+  source_options.limit = 3;
+  source_options.generator = request.generator;
+  const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(request.checkpoint, source_options);
+  CHECK_THAT(source->describe(), Contains("ddim, 5 steps, eta 0.5"));
+  const eval::ImageBatch batch = source->next(3);
+  REQUIRE(batch.images.size(0) == 3);
+  for (int i = 0; i < 3; ++i) {
+    const io::Image written = io::read_image((dir / "batch3" / fmt::format("00000{}.png", i)).string(), 1);
+    CHECK(batch.images[i].equal(io::image_to_tensor(written)));
+  }
+  DistributionEvalRequest folders_only;
+  folders_only.real = folders_only.fake = (dir / "images").string();
+  folders_only.features = "classifier:unused.ckpt";
+  folders_only.metrics = {"fid"};
+  folders_only.generator.guidance = 2.0;
+  CHECK_THROWS_WITH(run_distribution_eval(folders_only), Contains("--guidance") && Contains("neither"));
 }

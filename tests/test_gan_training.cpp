@@ -223,8 +223,8 @@ TEST_CASE("a ProGAN run grows through its schedule and resumes it exactly", "[ga
   request.num = 3;
   request.threads = 1;
   request.grid_path = (dir / "grid.png").string();
-  request.truncation = 0.5;
+  request.generator.truncation = 0.5;
   REQUIRE(run_sample(request) == 0);
-  request.truncation = 1.5;
+  request.generator.truncation = 1.5;
   CHECK_THROWS_WITH(run_sample(request), Contains("--truncation"));
 }

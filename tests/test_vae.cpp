@@ -238,7 +238,7 @@ TEST_CASE("a vae run logs the test-set ELBO, and sample draws, reconstructs and 
   CHECK(fs::exists(dir / "walk.png"));
 
   SampleRequest bad = request;
-  bad.steps = 10;
+  bad.generator.steps = 10;
   CHECK_THROWS_WITH(run_sample(bad), Contains("--steps") && Contains("ddpm"));
   bad = reconstruct;
   bad.reconstruct_dir = (dir / "nothing").string();

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "sampling_flags.h"
 #include "synthgen/core/error.h"
 #include "synthgen/eval/cas.h"
 #include "synthgen/eval/distribution_eval.h"
@@ -40,6 +41,7 @@ Command add_eval_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--device", *device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", *threads, "CPU threads (0 = every core)")->capture_default_str();
+  add_sampling_flags(cmd, distribution->generator);
 
   CLI::App* cas_cmd = cmd->add_subcommand(
       "cas", "Classification accuracy score: train the built-in classifier on synthetic data, test on real");
@@ -58,6 +60,7 @@ Command add_eval_command(CLI::App& app) {
   cas_cmd->add_option("--json", cas->json_path, "Write the figures with their settings to this JSON file");
   cas_cmd->add_option("--device", cas->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cas_cmd->add_option("--threads", cas->threads, "CPU threads (0 = every core)")->capture_default_str();
+  add_sampling_flags(cas_cmd, cas->generator);
 
   return {cmd, [=] {
             if (cas_cmd->parsed()) return run_cas(*cas);
@@ -67,6 +70,10 @@ Command add_eval_command(CLI::App& app) {
               throw UsageError("--pred/--target (paired metrics) and --real/--fake (set metrics) exclude each other");
             }
             if (is_paired) {
+              const std::string flag = given_sampling_flag(distribution->generator);
+              if (!flag.empty()) {
+                throw UsageError(flag + " sets how a generator is sampled; paired metrics read two folders");
+              }
               if (paired->pred.empty() || paired->target.empty()) {
                 throw UsageError("paired metrics need both --pred DIR and --target DIR");
               }

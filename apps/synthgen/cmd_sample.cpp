@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "sampling_flags.h"
 #include "synthgen/tasks/sample_task.h"
 
 namespace synthgen::app {
@@ -20,20 +21,11 @@ Command add_sample_command(CLI::App& app) {
   cmd->add_option("--class,--classes", request->classes,
                   "Class-conditional models: a class index, or balanced (image i gets class i mod K)")
       ->capture_default_str();
-  cmd->add_option("--truncation", request->truncation, "Truncation trick psi in [0, 1] (progan); 1 = none")
-      ->capture_default_str();
-  cmd->add_option("--sampler", request->sampler, "ddpm models: ddpm (ancestral, all T steps) | ddim (default)");
-  cmd->add_option("--steps", request->steps,
-                  "ddpm models: denoising steps (default: T for --sampler ddpm, min(T, 50) for ddim)");
-  cmd->add_option("--eta", request->eta, "ddpm models, ddim sampler: noise eta in [0, 1] (default 0: deterministic)");
-  cmd->add_option("--guidance", request->guidance,
-                  "conditional ddpm models: classifier-free guidance w (0 = unconditional, default 1 = conditional)");
+  add_sampling_flags(cmd, request->generator);
   cmd->add_option("--reconstruct", request->reconstruct_dir,
                   "vae models: encode and decode every image under this folder into --out");
   cmd->add_flag("--interpolate", request->interpolate,
                 "vae models: --grid gets --num images on the latent line from seed's z to seed+1's");
-  cmd->add_flag("--no-ema", [request](std::int64_t) { request->use_ema = false; },
-                "Sample from the raw generator weights instead of their EMA");
   return {cmd, [request] { return run_sample(*request); }};
 }
 

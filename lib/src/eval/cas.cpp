@@ -58,6 +58,7 @@ LabelledSet load_labelled(const std::string& spec, const CasRequest& request, co
   options.seed = request.seed;
   options.device = runtime.device;
   options.threads = runtime.threads;
+  options.generator = request.generator;
   const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
   LabelledSet set;
   set.description = source->describe();
@@ -141,6 +142,11 @@ double accuracy_on(models::ImageClassifier& network, const data::ImageDataset& t
 
 int run_cas(const CasRequest& request) {
   if (request.train.empty()) throw UsageError("eval cas needs --train (the labelled synthetic set)");
+  const std::string flag = given_sampling_flag(request.generator);
+  if (!flag.empty() && !eval::names_generator(request.train)) {
+    throw UsageError(fmt::format("{} sets how a generator is sampled, and --train {} is not a checkpoint or run folder",
+                                 flag, request.train));
+  }
   const Config config = load_config(request.config, request.overrides);
   if (config.model.family != "classifier") {
     throw ConfigError(fmt::format("{}: model.family is {}, expected classifier", request.config, config.model.family));

@@ -51,6 +51,12 @@ void check_request(const DistributionEvalRequest& request) {
   if (request.features.empty() && needs_network) {
     throw UsageError("--features: expected inception:FILE.pt or classifier:CHECKPOINT to turn images into features");
   }
+  const std::string flag = given_sampling_flag(request.generator);
+  if (!flag.empty() && !eval::names_generator(request.real) && !eval::names_generator(request.fake)) {
+    throw UsageError(fmt::format("{} sets how a generator is sampled, and neither --real nor --fake is a "
+                                 "checkpoint or run folder",
+                                 flag));
+  }
   if (request.num < 0) throw UsageError(fmt::format("--num: expected >= 0, got {}", request.num));
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
 }
@@ -86,6 +92,7 @@ EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool
   options.seed = request.seed;
   options.device = runtime.device;
   options.threads = runtime.threads;
+  options.generator = request.generator;
   const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
   set.description = source->describe();
   log_info("{}: {}", role, set.description);

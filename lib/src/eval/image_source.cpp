@@ -9,6 +9,7 @@
 
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
+#include "synthgen/core/text.h"
 #include "synthgen/data/dataset.h"
 #include "synthgen/data/image_folder.h"
 #include "synthgen/io/checkpoint.h"
@@ -124,9 +125,8 @@ class GeneratorSource : public ImageSource {
     const Config config = load_config_text(checkpoint.meta.config_yaml, path_);
     torch::serialize::InputArchive trainer_part;
     checkpoint.archive.read("trainer", trainer_part);
-    // Each family's default sampling (ddpm: DDIM with min(T, 50) steps); `synthgen sample` offers
-    // the options.
-    generator_ = load_image_generator(config, trainer_part, device_, GeneratorOptions());
+    // Unset options leave each family its default (ddpm: DDIM with min(T, 50) steps).
+    generator_ = load_image_generator(config, trainer_part, device_, options.generator);
     size_ = options.limit > 0 ? options.limit : kDefaultGeneratorImages;
   }
   std::int64_t size() const override { return size_; }
@@ -148,9 +148,10 @@ class GeneratorSource : public ImageSource {
   bool has_labels() const override { return generator_->num_classes() > 0; }
   std::vector<std::string> class_names() const override { return generator_->class_names(); }
   std::string describe() const override {
-    return fmt::format("generator {} ({} images, seeds {}..{}{})", path_, size_, seed_,
-                       seed_ + static_cast<std::uint64_t>(size_) - 1,
-                       has_labels() ? ", classes balanced" : "");
+    const std::string settings = generator_->settings();
+    return fmt::format("generator {} ({} images, seeds {}..{}{}{})", path_, size_, seed_,
+                       seed_ + static_cast<std::uint64_t>(size_) - 1, has_labels() ? ", classes balanced" : "",
+                       settings.empty() ? "" : ", " + settings);
   }
 
  private:
@@ -188,6 +189,13 @@ torch::Tensor conform_images(const torch::Tensor& images, const ImageFormat& for
   return out.contiguous();
 }
 
+bool names_generator(const std::string& spec) {
+  std::error_code ec;
+  const fs::path path(spec);
+  if (spec.rfind("fashion-mnist", 0) == 0 || ends_with(spec, ".npy")) return false;
+  return fs::is_regular_file(path, ec) || fs::is_regular_file(path / "checkpoints" / "latest.ckpt", ec);
+}
+
 std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const SourceOptions& options) {
   if (spec == "fashion-mnist:train" || spec == "fashion-mnist:test") {
     return std::make_unique<FashionMnistSource>(spec.substr(spec.find(':') + 1), options);
@@ -195,12 +203,12 @@ std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const So
   if (spec.rfind("fashion-mnist", 0) == 0) {
     throw UsageError(fmt::format("'{}': expected fashion-mnist:train or fashion-mnist:test", spec));
   }
+  if (names_generator(spec)) return std::make_unique<GeneratorSource>(spec, options);
   std::error_code ec;
-  const fs::path path(spec);
-  if (fs::is_regular_file(path, ec) || fs::is_regular_file(path / "checkpoints" / "latest.ckpt", ec)) {
-    return std::make_unique<GeneratorSource>(spec, options);
+  if (ends_with(spec, ".npy") && fs::is_regular_file(fs::path(spec), ec)) {
+    throw UsageError(fmt::format("'{}': a .npy file holds features, and images are needed here", spec));
   }
-  if (fs::is_directory(path, ec)) return std::make_unique<FolderSource>(spec, options);
+  if (fs::is_directory(fs::path(spec), ec)) return std::make_unique<FolderSource>(spec, options);
   throw UsageError(fmt::format(
       "'{}' does not exist; expected an image folder, a checkpoint or run folder, a .npy feature file, "
       "fashion-mnist:train or fashion-mnist:test",

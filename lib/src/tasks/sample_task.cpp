@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 void check_request(const SampleRequest& request) {
   if (request.num < 1) throw UsageError(fmt::format("--num: expected a count >= 1, got {}", request.num));
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
-  if (!(request.truncation >= 0.0 && request.truncation <= 1.0)) {
-    throw UsageError(fmt::format("--truncation: expected psi in [0, 1], got {}", request.truncation));
-  }
-  if (request.steps < 0) throw UsageError(fmt::format("--steps: expected a count >= 1, got {}", request.steps));
   if (request.grid_path.empty() && request.out_dir.empty()) {
     throw UsageError("sample needs --out DIR (an image folder) or --grid FILE (one grid image)");
   }
@@ -48,16 +44,7 @@ void check_request(const SampleRequest& request) {
   }
 }
 
-GeneratorOptions generator_options(const SampleRequest& request) {
-  GeneratorOptions options;
-  options.use_ema = request.use_ema;
-  options.truncation = request.truncation;
-  options.sampler = request.sampler;
-  options.steps = request.steps;
-  options.eta = request.eta;
-  options.guidance = request.guidance;
-  return options;
-}
+
 
 }  // namespace
 
@@ -99,9 +86,8 @@ int run_sample(const SampleRequest& request) {
     if (config.model.family != "vae") {
       throw UsageError(fmt::format("{} needs a vae checkpoint; '{}' holds a {} model", flag, path, config.model.family));
     }
-    const GeneratorOptions options = generator_options(request);
     // The same checks as for plain vae sampling (diffusion flags, --truncation, --no-ema).
-    load_image_generator(config, trainer_part, runtime.device, options);
+    load_image_generator(config, trainer_part, runtime.device, request.generator);
     models::Vae vae = load_vae_for_inference(config, trainer_part, runtime.device);
     torch::InferenceMode inference;
     if (request.interpolate) {
@@ -111,7 +97,7 @@ int run_sample(const SampleRequest& request) {
     return write_reconstructions(vae, request, config);
   }
   std::unique_ptr<ImageGenerator> generator =
-      load_image_generator(config, trainer_part, runtime.device, generator_options(request));
+      load_image_generator(config, trainer_part, runtime.device, request.generator);
   const std::int64_t num_classes = generator->num_classes();
   sample_labels(request.classes, num_classes, 0, 1);  // checks --class before any work
   torch::InferenceMode inference;

@@ -22,6 +22,16 @@ std::vector<std::uint64_t> seed_range(std::uint64_t first, std::int64_t count) {
   return seeds;
 }
 
+// The checks that do not depend on the family.
+void check_ranges(const GeneratorOptions& options) {
+  if (!(options.truncation >= 0.0 && options.truncation <= 1.0)) {
+    throw UsageError(fmt::format("--truncation: expected psi in [0, 1], got {}", options.truncation));
+  }
+  if (options.steps < 0) throw UsageError(fmt::format("--steps: expected a count >= 1, got {}", options.steps));
+}
+
+constexpr const char* kRawWeights = "raw weights (--no-ema)";
+
 void refuse_diffusion_options(const GeneratorOptions& options, const std::string& family) {
   auto refuse = [&family](const char* flag) {
     throw UsageError(fmt::format("{} applies to ddpm models only; this checkpoint holds a {} model", flag, family));
@@ -38,12 +48,18 @@ class GanImageGenerator : public ImageGenerator {
                     const GeneratorOptions& options)
       : loaded_(train::load_generator(config, archive, device, options.use_ema)),
         device_(device),
-        truncation_(options.truncation) {
+        truncation_(options.truncation),
+        use_ema_(options.use_ema) {
     refuse_diffusion_options(options, config.model.family);
     loaded_.network->fuse_for_inference();
     class_names_ = loaded_.class_names;
   }
   std::int64_t num_classes() const override { return loaded_.network->num_classes(); }
+  std::string settings() const override {
+    std::string text = truncation_ == 1.0 ? "" : fmt::format("truncation {}", truncation_);
+    if (!use_ema_) text += std::string(text.empty() ? "" : ", ") + kRawWeights;
+    return text;
+  }
   torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     // Models with noise inputs (progan) draw from the default RNG: seeded per batch, so that the
     // same seed and batch size give the same files.
@@ -57,13 +73,14 @@ class GanImageGenerator : public ImageGenerator {
   train::LoadedGenerator loaded_;
   torch::Device device_;
   double truncation_;
+  bool use_ema_;
 };
 
 class DiffusionImageGenerator : public ImageGenerator {
  public:
   DiffusionImageGenerator(const Config& config, torch::serialize::InputArchive& archive,
                           const torch::Device& device, const GeneratorOptions& options)
-      : model_(config), device_(device) {
+      : model_(config), device_(device), use_ema_(options.use_ema) {
     if (options.truncation != 1.0) throw UsageError("--truncation applies to GANs, not to ddpm models");
     torch::serialize::InputArchive part;
     if (!(options.use_ema && archive.try_read("model_ema", part))) archive.read("model", part);
@@ -88,6 +105,12 @@ class DiffusionImageGenerator : public ImageGenerator {
   }
   std::int64_t num_classes() const override { return model_->unet->num_classes(); }
   std::int64_t passes_per_image() const override { return sampler_.steps; }
+  std::string settings() const override {
+    std::string text = fmt::format("{}, {} steps", sampler_.kind, sampler_.steps);
+    if (sampler_.kind == "ddim") text += fmt::format(", eta {}", sampler_.eta);
+    if (num_classes() > 0) text += fmt::format(", guidance {}", sampler_.guidance);
+    return use_ema_ ? text : text + ", " + kRawWeights;
+  }
   torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     return models::sample_diffusion(model_, seed_range(first_seed, count), labels, sampler_, device_, progress_);
   }
@@ -95,6 +118,7 @@ class DiffusionImageGenerator : public ImageGenerator {
  private:
   models::DiffusionModel model_;
   torch::Device device_;
+  bool use_ema_;
   models::SamplerOptions sampler_;
 };
 
@@ -126,6 +150,16 @@ class VaeImageGenerator : public ImageGenerator {
 
 }  // namespace
 
+std::string given_sampling_flag(const GeneratorOptions& options) {
+  if (!options.use_ema) return "--no-ema";
+  if (options.truncation != 1.0) return "--truncation";
+  if (!options.sampler.empty()) return "--sampler";
+  if (options.steps != 0) return "--steps";
+  if (!std::isnan(options.eta)) return "--eta";
+  if (!std::isnan(options.guidance)) return "--guidance";
+  return "";
+}
+
 void require_image_family(const std::string& family, const std::string& path) {
   train::require_image_generator(family, path);
 }
@@ -133,6 +167,7 @@ void require_image_family(const std::string& family, const std::string& path) {
 std::unique_ptr<ImageGenerator> load_image_generator(const Config& config,
                                                      torch::serialize::InputArchive& trainer_part,
                                                      const torch::Device& device, const GeneratorOptions& options) {
+  check_ranges(options);
   if (config.model.family == "ddpm") {
     return std::make_unique<DiffusionImageGenerator>(config, trainer_part, device, options);
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "synthgen/train/image_generator.h"
+
 namespace synthgen {
 
 struct CasRequest {
@@ -19,6 +21,7 @@ struct CasRequest {
   std::string label_with;  // classifier checkpoint that labels an unlabelled training set
   std::int64_t num = 0;    // images of the synthetic set (0 = all; generators: 10,000)
   std::uint64_t seed = 0;  // generator seeds
+  GeneratorOptions generator;  // how a generator `train` is sampled
   std::string json_path;
   std::string device = "auto";
   int threads = 0;

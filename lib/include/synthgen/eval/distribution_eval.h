@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "synthgen/train/image_generator.h"
+
 namespace synthgen {
 
 struct DistributionEvalRequest {
@@ -23,6 +25,7 @@ struct DistributionEvalRequest {
   std::int64_t kid_subset_size = 1000;
   int is_splits = 10;
   int pr_k = 3;
+  GeneratorOptions generator;        // how generator checkpoints among real/fake are sampled
   std::string device = "auto";
   int threads = 0;
 };

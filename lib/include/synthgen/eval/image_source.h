@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "synthgen/train/image_generator.h"
+
 namespace synthgen::eval {
 
 // The images a consumer wants: `channels` (1 or 3) and square `size` pixels (0 = as they come;
@@ -42,8 +44,13 @@ struct SourceOptions {
   std::int64_t limit = 0;           // at most this many images (0 = all; generators: 10,000)
   std::uint64_t seed = 0;           // generators: image i comes from seed + i, as `synthgen sample`
   torch::Device device = torch::kCPU;  // generators run here
+  GeneratorOptions generator;          // generators: how they sample (`synthgen sample`'s flags)
   int threads = 1;                  // folder decoding
 };
+
+// Whether open_image_source reads `spec` as a generator: a checkpoint file (not .npy features)
+// or a run folder.
+bool names_generator(const std::string& spec);
 
 // Opens `spec`: "fashion-mnist:train", "fashion-mnist:test", a folder of images (class
 // sub-folders give labels), or a checkpoint file / run folder of a generator. Throws UsageError

@@ -4,8 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <string>
+
+#include "synthgen/train/image_generator.h"
 
 namespace synthgen {
 
@@ -21,13 +22,7 @@ struct SampleRequest {
   bool overwrite = false;   // allow a non-empty out_dir (existing files may be replaced)
   // Class-conditional models: "balanced" (image i gets class i mod K), or one class index.
   std::string classes = "balanced";
-  bool use_ema = true;      // sample from the EMA weights when the run kept them
-  double truncation = 1.0;  // the truncation trick's psi (progan); 1 = none
-  // ddpm (unset values mean the family's default; see GeneratorOptions in image_generator.h):
-  std::string sampler;      // ddpm | ddim ("" = ddim)
-  std::int64_t steps = 0;   // denoising steps (0 = T for ddpm, min(T, 50) for ddim)
-  double eta = std::numeric_limits<double>::quiet_NaN();       // ddim's eta in [0, 1] (unset = 0)
-  double guidance = std::numeric_limits<double>::quiet_NaN();  // classifier-free guidance w (unset = 1)
+  GeneratorOptions generator;  // EMA or raw weights, truncation, the ddpm sampler and guidance
   // vae:
   std::string reconstruct_dir;  // encode and decode every image under this folder into out_dir
   bool interpolate = false;     // grid_path gets `num` images on the line from seed's z to seed+1's

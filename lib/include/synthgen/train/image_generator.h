@@ -37,6 +37,9 @@ class ImageGenerator {
   virtual torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) = 0;
   // What each image of a batch costs in network passes for the progress line (ddpm: steps).
   virtual std::int64_t passes_per_image() const { return 1; }
+  // The sampling settings in force, for reports ("ddim, 50 steps, eta 0, guidance 3"); "" when
+  // the family's only setting is the default.
+  virtual std::string settings() const { return ""; }
 
   const std::vector<std::string>& class_names() const { return class_names_; }
   // Called during long batches with (passes done, passes per image): ddpm reports every step.
@@ -46,6 +49,10 @@ class ImageGenerator {
   std::vector<std::string> class_names_;
   std::function<void(std::int64_t, std::int64_t)> progress_;
 };
+
+// The flag of the first option that differs from "not given" ("--guidance", ...), or "" when none
+// does: a command given one with nothing to sample refuses it by name.
+std::string given_sampling_flag(const GeneratorOptions& options);
 
 // Throws UsageError naming `path` unless `family` makes images (not a classifier or srgan).
 void require_image_family(const std::string& family, const std::string& path);
