@@ -141,6 +141,11 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
     errors.emplace_back("train.loss", fmt::format("{} trains with nonsaturating, lsgan or hinge, not {}",
                                                   c.model.family, c.train.loss));
   }
+  if (c.data.image_size < 24) {
+    // The PatchGAN's three halvings and two 4x4 stride-1 convolutions need 3 x 3 left after the halvings.
+    errors.emplace_back("data.image_size", fmt::format("data.image_size {} is too small for the PatchGAN "
+                                                       "discriminator: expected at least 24", c.data.image_size));
+  }
   if (c.model.family == "pix2pix") {
     // Every U-Net level halves the side: the training crop must divide evenly down to 1 x 1 or more.
     const int levels = c.model.unet_levels;

@@ -69,11 +69,16 @@ torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& im
   return output / weight_sum;
 }
 
-torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride) {
+torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride,
+                               std::int64_t min_side) {
   const std::int64_t height = image.size(2);
   const std::int64_t width = image.size(3);
-  const std::int64_t pad_y = (stride - height % stride) % stride;
-  const std::int64_t pad_x = (stride - width % stride) % stride;
+  auto padded_side = [stride, min_side](std::int64_t side) {
+    const std::int64_t wanted = std::max(side, min_side);
+    return (wanted + stride - 1) / stride * stride;
+  };
+  const std::int64_t pad_y = padded_side(height) - height;
+  const std::int64_t pad_x = padded_side(width) - width;
   if (pad_y == 0 && pad_x == 0) return network(image);
   const std::int64_t top = pad_y / 2;
   const std::int64_t left = pad_x / 2;

@@ -126,7 +126,7 @@ class Translation {
     if (pending_.images.empty()) return;
     const torch::Tensor input = io::to_model_input(torch::stack(pending_.images), device_);
     const models::ImageNetwork padded = [this](const torch::Tensor& x) {
-      return models::translate_padded(translator_.network, x, translator_.stride);
+      return models::translate_padded(translator_.network, x, translator_.stride, translator_.min_side);
     };
     torch::Tensor output;
     if (request_.tile > 0 && (input.size(2) > request_.tile || input.size(3) > request_.tile)) {

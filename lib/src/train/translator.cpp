@@ -45,6 +45,7 @@ LoadedTranslator load_translator(const Config& config, torch::serialize::InputAr
     generator->to(device);
     generator->eval();
     loaded.stride = models::ResnetGeneratorImpl::kStride;
+    loaded.min_side = 2 * models::ResnetGeneratorImpl::kStride;
     loaded.module = generator.ptr();
     loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
     return loaded;

@@ -28,7 +28,9 @@ torch::Tensor tile_ramp(std::int64_t length, std::int64_t ramp, bool has_before,
 // output has the input's size (translation generators): pads `image` [N, C, H, W] on all four
 // sides to the next multiples of `stride` (mirrored, or repeated edge pixels where the image is
 // too small to mirror), runs `network`, and crops the result back to H x W. An image whose sides
-// are already multiples of `stride` goes through unchanged.
-torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride);
+// are already multiples of `stride` goes through unchanged. Sides below `min_side` are padded up
+// to it first (a ResNet generator's reflection padding needs a few pixels in its middle).
+torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride,
+                               std::int64_t min_side = 0);
 
 }  // namespace synthgen::models
