@@ -37,10 +37,10 @@ common=(--set data.path="$out/pairs" --set data.image_size=256 --set data.channe
         --set train.batch_size=1 --set train.sample_every=0 --set train.checkpoint_every=0 --set train.log_every=1)
 "$bin" train --config configs/pix2pix_day2night.yaml "${common[@]}" --set model.base_channels=64 \
   --set model.norm=batch --set data.load_size=0 --set train.lr_schedule=constant --set train.lr_constant_steps=0 \
-  --out "$out/pix2pix_256" >/dev/null
+  --out "$out/pix2pix_256" >/dev/null 2>&1
 "$bin" train --config configs/cyclegan_sneaker2boot.yaml "${common[@]}" --set model.base_channels=64 \
   --set model.generator_blocks=9 --set train.lr_schedule=constant --set train.lr_constant_steps=0 \
-  --out "$out/cyclegan_256" >/dev/null
+  --out "$out/cyclegan_256" >/dev/null 2>&1
 
 runs=("pix2pix_256:$out/pix2pix_256" "cyclegan_256:$out/cyclegan_256")
 [[ -n "${TRAINED_RUN:-}" ]] && runs+=("trained:$TRAINED_RUN")
