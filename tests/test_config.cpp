@@ -207,6 +207,11 @@ TEST_CASE("the shipped configs load", "[config]") {
       CHECK(config.model.family == "srgan");
       CHECK((config.train.gan_weight > 0) == (name.rfind("esrgan_", 0) == 0));
       CHECK(config.model.sr_scale == (name.find("_x2") != std::string::npos ? 2 : 4));
+    } else if (name.rfind("pix2pix_", 0) == 0 || name.rfind("cyclegan_", 0) == 0) {
+      CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
+      const Config config = load_config(path, {"data.path=/pairs"});
+      CHECK(config.data.source == (name.rfind("pix2pix_", 0) == 0 ? "paired" : "unpaired"));
+      CHECK(config.train.lr_schedule == "linear");
     } else {
       CHECK(load_config(path).data.source == "fashion-mnist");
     }

@@ -25,7 +25,7 @@ Command add_eval_command(CLI::App& app) {
                   "Real set: image folder, fashion-mnist:train|test, checkpoint or run folder, or .npy features");
   cmd->add_option("--fake", distribution->fake, "Generated set, in the same forms as --real");
   cmd->add_option("--features", distribution->features, "Feature network: inception:FILE.pt or classifier:CHECKPOINT");
-  cmd->add_option("--metrics", *metrics, "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim (pairs)")
+  cmd->add_option("--metrics", *metrics, "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim,l1 (pairs)")
       ->delimiter(',');
   cmd->add_option("--num", distribution->num, "Images per set (0 = all; generators: 10000)")->capture_default_str();
   cmd->add_option("--json", *json, "Write every figure with its settings to this JSON file");

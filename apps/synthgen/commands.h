@@ -16,5 +16,6 @@ Command add_train_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_upscale_command(CLI::App& app);
+Command add_translate_command(CLI::App& app);
 
 }  // namespace synthgen::app

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
       synthgen::app::add_sample_command(app),
       synthgen::app::add_eval_command(app),
       synthgen::app::add_upscale_command(app),
+      synthgen::app::add_translate_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -87,11 +87,91 @@ class Schema {
   std::vector<Field>& fields_;
 };
 
+// Whether a family translates images (pix2pix, cyclegan): they take paired or unpaired data.
+bool is_translation_family(const std::string& family) { return family == "pix2pix" || family == "cyclegan"; }
+
+// The cross-field checks of the translation families and of their data sources.
+void translation_errors(const Config& c, std::vector<std::pair<std::string, std::string>>& errors) {
+  const bool translation = is_translation_family(c.model.family);
+  const bool pair_source = c.data.source == "paired" || c.data.source == "unpaired";
+  if (c.train.lr_schedule != "linear" && c.train.lr_constant_steps > 0) {
+    errors.emplace_back("train.lr_constant_steps",
+                        fmt::format("train.lr_constant_steps is only used with train.lr_schedule linear, not {}",
+                                    c.train.lr_schedule));
+  }
+  if (c.train.lr_schedule == "linear" && c.train.lr_constant_steps >= c.train.steps) {
+    errors.emplace_back("train.lr_constant_steps",
+                        fmt::format("train.lr_constant_steps {} leaves no steps to decay in: expected less than "
+                                    "train.steps {}", c.train.lr_constant_steps, c.train.steps));
+  }
+  if (pair_source && !translation) {
+    errors.emplace_back("data.source", fmt::format("data.source {} is for pix2pix and cyclegan, not {}",
+                                                   c.data.source, c.model.family));
+  }
+  if (c.data.load_size != 0 && !pair_source) {
+    errors.emplace_back("data.load_size", fmt::format("data.load_size is only used with data.source paired or "
+                                                      "unpaired, not {}", c.data.source));
+  }
+  if (c.model.norm == "instance" && !translation) {
+    errors.emplace_back("model.norm", fmt::format("model.norm instance is for pix2pix and cyclegan, not {}",
+                                                  c.model.family));
+  }
+  if (!translation) return;
+  if (c.model.family == "pix2pix" && c.data.source != "paired") {
+    errors.emplace_back("data.source",
+                        fmt::format("pix2pix learns from pairs: expected data.source paired, got {}", c.data.source));
+  }
+  if (c.model.family == "cyclegan" && !pair_source) {
+    errors.emplace_back("data.source", fmt::format("cyclegan needs two domains: expected data.source unpaired "
+                                                   "(or paired), got {}", c.data.source));
+  }
+  if (c.data.load_size != 0 && c.data.load_size < c.data.image_size) {
+    errors.emplace_back("data.load_size", fmt::format("data.load_size {} is smaller than data.image_size {} "
+                                                      "(the random crop)", c.data.load_size, c.data.image_size));
+  }
+  if (c.model.num_classes > 0) {
+    errors.emplace_back("model.num_classes",
+                        fmt::format("{} is not class-conditional: model.num_classes must be 0", c.model.family));
+  }
+  if (c.train.ema_decay > 0.0) {
+    errors.emplace_back("train.ema_decay",
+                        fmt::format("{} keeps no EMA of its weights: train.ema_decay must be 0", c.model.family));
+  }
+  if (c.train.loss != "nonsaturating" && c.train.loss != "lsgan" && c.train.loss != "hinge") {
+    errors.emplace_back("train.loss", fmt::format("{} trains with nonsaturating, lsgan or hinge, not {}",
+                                                  c.model.family, c.train.loss));
+  }
+  if (c.data.image_size < 24) {
+    // The PatchGAN's three halvings and two 4x4 stride-1 convolutions need 3 x 3 left after the halvings.
+    errors.emplace_back("data.image_size", fmt::format("data.image_size {} is too small for the PatchGAN "
+                                                       "discriminator: expected at least 24", c.data.image_size));
+  }
+  if (c.model.family == "pix2pix") {
+    // Every U-Net level halves the side: the training crop must divide evenly down to 1 x 1 or more.
+    const int levels = c.model.unet_levels;
+    if (levels > 0 && (c.data.image_size % (1 << levels) != 0)) {
+      errors.emplace_back("model.unet_levels",
+                          fmt::format("model.unet_levels {} halves the side {} times: data.image_size {} is not a "
+                                      "multiple of {}", levels, levels, c.data.image_size, 1 << levels));
+    }
+    if (levels == 0 && c.data.image_size % 2 != 0) {
+      errors.emplace_back("data.image_size",
+                          fmt::format("pix2pix's U-Net halves the side: data.image_size {} must be even",
+                                      c.data.image_size));
+    }
+  }
+  if (c.model.family == "cyclegan" && c.data.image_size % 4 != 0) {
+    errors.emplace_back("data.image_size", fmt::format("cyclegan's generator halves the side twice: "
+                                                       "data.image_size {} must be a multiple of 4",
+                                                       c.data.image_size));
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& model_family_names() {
   static const std::vector<std::string> names = {"dcgan", "vanilla", "progan", "srgan", "classifier",
-                                                  "ddpm", "vae"};
+                                                  "ddpm", "vae", "pix2pix", "cyclegan"};
   return names;
 }
 
@@ -100,11 +180,12 @@ std::vector<Field> config_fields(Config& c) {
   Schema s(fields);
   const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
 
-  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | srgan | classifier | ddpm | vae");
+  s.choice("model.family", c.model.family, model_family_names(), "model family: dcgan | vanilla | progan | srgan | classifier | ddpm | vae | pix2pix | cyclegan");
   s.integer("model.latent_dim", c.model.latent_dim, {1, 4096}, "size of the generator's input noise z");
   s.integer("model.base_channels", c.model.base_channels, {1, 4096},
             "feature maps at the highest resolution (DCGAN's ngf/ndf; the classifier's first block)");
-  s.choice("model.norm", c.model.norm, {"batch", "none"}, "normalisation inside G and D: batch | none");
+  s.choice("model.norm", c.model.norm, {"batch", "none", "instance"},
+           "normalisation inside G and D: batch | none | instance (pix2pix, cyclegan)");
   s.integer("model.num_classes", c.model.num_classes, {0, 100000},
             "class-conditional GAN with this many classes (0 = unconditional)");
   s.flag("model.spectral_norm", c.model.spectral_norm, "spectral normalisation of D's weights (dcgan, vanilla)");
@@ -134,9 +215,15 @@ std::vector<Field> config_fields(Config& c) {
   s.choice("model.prediction", c.model.prediction, {"eps", "v"}, "ddpm: network target: eps (noise) | v");
   s.choice("model.likelihood", c.model.likelihood, {"bernoulli", "gaussian"},
            "vae: p(x|z) over pixels scaled to [0, 1]: bernoulli | gaussian (learned global sigma)");
+  // pix2pix / cyclegan:
+  s.integer("model.generator_blocks", c.model.generator_blocks, {1, 64},
+            "cyclegan: residual blocks in each ResNet generator (6 for 128 px, 9 for 256 px)");
+  s.integer("model.unet_levels", c.model.unet_levels, {0, 12},
+            "pix2pix: U-Net halvings (0 = as many as data.image_size allows, at most 8)");
 
-  s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches"},
-           "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares)");
+  s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches", "paired", "unpaired"},
+           "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares) | "
+           "paired (A/ and B/, or side-by-side A|B images) | unpaired (trainA/ and trainB/)");
   s.text("data.path", c.data.path,
          "fashion-mnist: folder of the .gz files (empty = Debian's); idx: images file; folder: root");
   s.text("data.labels", c.data.labels, "idx only: labels file (optional)");
@@ -149,12 +236,17 @@ std::vector<Field> config_fields(Config& c) {
             "use only the first N images (0 = all)");
   s.integer("data.max_image_side", c.data.max_image_side, {1, 1 << 20},
             "files claiming a larger width or height are rejected before decoding");
+  s.integer("data.load_size", c.data.load_size, {0, 4096},
+            "paired/unpaired: images are held at this side and randomly cropped to data.image_size, "
+            "at the same place in A and B (0 = no jitter)");
 
   s.integer("train.steps", c.train.steps, {1, kMaxSteps}, "optimisation steps (one D and one G update each)");
   s.integer("train.batch_size", c.train.batch_size, {1, 65536}, "images per step");
   s.real("train.lr", c.train.lr, positive, "Adam learning rate (of G and D for GANs)");
-  s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine"},
-           "constant | cosine (decays to 0 at train.steps)");
+  s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine", "linear"},
+           "constant | cosine | linear (train.lr for train.lr_constant_steps, then linearly to 0 at train.steps)");
+  s.integer("train.lr_constant_steps", c.train.lr_constant_steps, {0, kMaxSteps},
+            "linear: steps at train.lr before the linear decay to 0 starts");
   s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
   s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax", "wgan-gp", "hinge", "lsgan"},
            "GAN loss: nonsaturating | minimax | wgan-gp | hinge | lsgan");
@@ -202,6 +294,14 @@ std::vector<Field> config_fields(Config& c) {
   s.real("train.kl_beta", c.train.kl_beta, non_negative, "vae: weight of the KL term (beta-VAE; 1 = the ELBO)");
   s.integer("train.eval_every", c.train.eval_every, {0, kMaxSteps},
             "vae: steps between test-set ELBO lines in metrics.jsonl (0 = at the end only)");
+  // pix2pix / cyclegan:
+  s.real("train.l1_weight", c.train.l1_weight, non_negative, "pix2pix: weight of the L1 loss between G(A) and B");
+  s.real("train.cycle_weight", c.train.cycle_weight, non_negative,
+         "cyclegan: weight of each cycle-consistency L1 loss (lambda)");
+  s.real("train.identity_weight", c.train.identity_weight, non_negative,
+         "cyclegan: weight of the identity L1 loss as a fraction of train.cycle_weight (0 = off)");
+  s.integer("train.pool_size", c.train.pool_size, {0, 100000},
+            "cyclegan: generated images kept per domain and shown to D (0 = only the newest)");
 
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
@@ -215,7 +315,7 @@ std::vector<Field> config_fields(Config& c) {
 
 std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config& c) {
   std::vector<std::pair<std::string, std::string>> errors;
-  if ((c.data.source == "idx" || c.data.source == "folder" || c.data.source == "patches") && c.data.path.empty()) {
+  if (c.data.source != "fashion-mnist" && c.data.path.empty()) {
     errors.emplace_back("data.source", fmt::format("data.path is required when data.source is {}", c.data.source));
   }
   if (!c.data.labels.empty() && c.data.source != "idx") {
@@ -256,6 +356,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
                                       c.model.channel_mults.size(), c.data.image_size));
     }
   }
+  translation_errors(c, errors);
   if (c.model.family == "vae" && c.train.ema_decay > 0.0) {
     errors.emplace_back("train.ema_decay", "vae keeps no EMA of its weights: train.ema_decay must be 0");
   }

@@ -8,6 +8,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/data/idx.h"
 #include "synthgen/data/image_folder.h"
+#include "synthgen/data/translation_data.h"
 #include "synthgen/data/sr_pairs.h"
 #include "synthgen/io/image_codec.h"
 
@@ -81,6 +82,8 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
   if (cfg.source == "folder") {
     return load_image_folder(cfg, threads, stats);
   }
+  if (cfg.source == "paired") return load_paired_folder(cfg, threads, stats);
+  if (cfg.source == "unpaired") return load_unpaired_folder(cfg, threads, stats);
   if (cfg.source == "patches") {
     return load_patch_folder(cfg, threads, stats);
   }

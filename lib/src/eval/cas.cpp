@@ -12,6 +12,7 @@
 #include "synthgen/core/rng_state.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/data/batches.h"
+#include "label_alignment.h"
 #include "synthgen/eval/image_source.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/image_tensor.h"
@@ -27,28 +28,6 @@ struct LabelledSet {
   data::ImageDataset data;  // labels in the test set's numbering
   std::string description;
 };
-
-// Maps a set's own label numbering onto the test set's by class name, or by number when the
-// set's classes are named 0, 1, 2, ...
-torch::Tensor align_labels(const torch::Tensor& labels, const std::vector<std::string>& names,
-                           const std::vector<std::string>& test_names, const std::string& what) {
-  if (names == test_names) return labels;
-  std::vector<std::int64_t> mapping;
-  for (const std::string& name : names) {
-    auto found = std::find(test_names.begin(), test_names.end(), name);
-    if (found != test_names.end()) {
-      mapping.push_back(found - test_names.begin());
-    } else if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos &&
-               std::stoll(name) < static_cast<std::int64_t>(test_names.size())) {
-      mapping.push_back(std::stoll(name));
-    } else {
-      throw RuntimeError(fmt::format("{}: class '{}' is not a class of the test set (its classes are named as "
-                                     "the test set's, or numbered 0..{})",
-                                     what, name, test_names.size() - 1));
-    }
-  }
-  return torch::tensor(mapping).index_select(0, labels);
-}
 
 LabelledSet load_labelled(const std::string& spec, const CasRequest& request, const eval::ImageFormat& format,
                           const std::vector<std::string>& test_names, const Runtime& runtime, std::int64_t limit) {

@@ -12,6 +12,7 @@
 #include "synthgen/core/runtime.h"
 #include "synthgen/eval/feature_extraction.h"
 #include "synthgen/eval/feature_network.h"
+#include "label_alignment.h"
 #include "synthgen/eval/image_source.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/npy.h"
@@ -63,6 +64,7 @@ void check_request(const DistributionEvalRequest& request) {
 
 struct EvaluatedSet {
   eval::ExtractedSet data;
+  std::vector<std::string> class_names;  // of data.labels, when the source names its classes
   std::string description;
   bool from_npy = false;
 };
@@ -95,6 +97,7 @@ EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool
   options.generator = request.generator;
   const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
   set.description = source->describe();
+  set.class_names = source->class_names();
   log_info("{}: {}", role, set.description);
   set.data = eval::extract(*source, *network, want_features, want_probabilities, request.batch, role);
   return set;
@@ -184,7 +187,14 @@ int run_distribution_eval(const DistributionEvalRequest& request) {
   }
   if (wants(request, "accuracy")) {
     const torch::Tensor predicted = real->data.probabilities.argmax(1);
-    const double accuracy = predicted.eq(real->data.labels).to(torch::kDouble).mean().item<double>();
+    // Class folders are numbered in name order; the classifier's own numbering may differ (a folder
+    // holding only "Ankle boot" is class 0 of its set but class 9 of Fashion-MNIST).
+    torch::Tensor labels = real->data.labels;
+    const std::vector<std::string> network_names = network->class_names();
+    if (!real->class_names.empty() && !network_names.empty()) {
+      labels = align_labels(labels, real->class_names, network_names, real->description);
+    }
+    const double accuracy = predicted.eq(labels).to(torch::kDouble).mean().item<double>();
     figures.add("accuracy", accuracy);
     table.row("accuracy", fmt::format("{:.4f}", accuracy), fmt::format("on {} labelled images", real->data.count));
   }

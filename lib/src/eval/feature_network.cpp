@@ -110,6 +110,7 @@ class ClassifierNetwork : public FeatureNetwork {
                        input_format().channels, input_format().size, input_format().size,
                        models::ImageClassifierImpl::kFeatureDim);
   }
+  std::vector<std::string> class_names() const override { return loaded_.class_names; }
 
  private:
   train::LoadedClassifier loaded_;

@@ -76,9 +76,16 @@ torch::Tensor load_pixels(const std::string& path) {
 struct PairScores {
   double psnr = 0.0;
   double ssim = 0.0;
+  double l1 = 0.0;
 };
 
-PairScores score_pair(const Pair& pair, const PairedEvalRequest& request, bool want_psnr, bool want_ssim) {
+// Mean absolute difference on the 0-255 scale (pix2pix's L1, in pixel levels).
+double mean_absolute_error(const torch::Tensor& pred, const torch::Tensor& target) {
+  return (pred - target).abs().mean().item<double>();
+}
+
+PairScores score_pair(const Pair& pair, const PairedEvalRequest& request, bool want_psnr, bool want_ssim,
+                      bool want_l1) {
   torch::Tensor pred = load_pixels(pair.pred);
   torch::Tensor target = load_pixels(pair.target);
   if (pred.sizes() != target.sizes()) {
@@ -100,6 +107,7 @@ PairScores score_pair(const Pair& pair, const PairedEvalRequest& request, bool w
   PairScores scores;
   if (want_psnr) scores.psnr = metrics::psnr(pred, target);
   if (want_ssim) scores.ssim = metrics::ssim(pred, target);
+  if (want_l1) scores.l1 = mean_absolute_error(pred, target);
   return scores;
 }
 
@@ -108,12 +116,13 @@ PairScores score_pair(const Pair& pair, const PairedEvalRequest& request, bool w
 int run_paired_eval(const PairedEvalRequest& request) {
   const bool want_psnr = std::count(request.metrics.begin(), request.metrics.end(), "psnr") > 0;
   const bool want_ssim = std::count(request.metrics.begin(), request.metrics.end(), "ssim") > 0;
+  const bool want_l1 = std::count(request.metrics.begin(), request.metrics.end(), "l1") > 0;
   for (const std::string& metric : request.metrics) {
-    if (metric != "psnr" && metric != "ssim") {
-      throw UsageError(fmt::format("--metrics: '{}' is not a paired metric; with --pred/--target expected psnr, ssim", metric));
+    if (metric != "psnr" && metric != "ssim" && metric != "l1") {
+      throw UsageError(fmt::format("--metrics: '{}' is not a paired metric; with --pred/--target expected psnr, ssim, l1", metric));
     }
   }
-  if (request.metrics.empty()) throw UsageError("--metrics: expected psnr, ssim or both");
+  if (request.metrics.empty()) throw UsageError("--metrics: expected one or more of psnr, ssim, l1");
   if (request.crop_border < 0) throw UsageError(fmt::format("--crop-border: expected >= 0, got {}", request.crop_border));
   RunConfig run;
   run.threads = request.threads;
@@ -127,7 +136,8 @@ int run_paired_eval(const PairedEvalRequest& request) {
   at::parallel_for(0, static_cast<std::int64_t>(pairs.size()), 1, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
       try {
-        scores[static_cast<std::size_t>(i)] = score_pair(pairs[static_cast<std::size_t>(i)], request, want_psnr, want_ssim);
+        scores[static_cast<std::size_t>(i)] = score_pair(pairs[static_cast<std::size_t>(i)], request, want_psnr, want_ssim,
+                                                           want_l1);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (failure.empty()) failure = e.what();
@@ -138,13 +148,16 @@ int run_paired_eval(const PairedEvalRequest& request) {
 
   double psnr_sum = 0.0;
   double ssim_sum = 0.0;
+  double l1_sum = 0.0;
   eval::JsonObject per_image;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     psnr_sum += scores[i].psnr;
     ssim_sum += scores[i].ssim;
+    l1_sum += scores[i].l1;
     eval::JsonObject one;
     if (want_psnr) one.add("psnr", scores[i].psnr);
     if (want_ssim) one.add("ssim", scores[i].ssim);
+    if (want_l1) one.add("l1", scores[i].l1);
     per_image.add(pairs[i].name, one);
   }
   const double count = static_cast<double>(pairs.size());
@@ -160,6 +173,10 @@ int run_paired_eval(const PairedEvalRequest& request) {
   if (want_ssim) {
     figures.add("ssim", ssim_sum / count);
     table.row("SSIM", fmt::format("{:.6f}", ssim_sum / count), settings);
+  }
+  if (want_l1) {
+    figures.add("l1", l1_sum / count);
+    table.row("L1", fmt::format("{:.4f} levels", l1_sum / count), settings);
   }
   eval::JsonObject json;
   json.add("pred", request.pred)

@@ -69,4 +69,30 @@ torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& im
   return output / weight_sum;
 }
 
+torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride,
+                               std::int64_t min_side) {
+  const std::int64_t height = image.size(2);
+  const std::int64_t width = image.size(3);
+  auto padded_side = [stride, min_side](std::int64_t side) {
+    const std::int64_t wanted = std::max(side, min_side);
+    return (wanted + stride - 1) / stride * stride;
+  };
+  const std::int64_t pad_y = padded_side(height) - height;
+  const std::int64_t pad_x = padded_side(width) - width;
+  if (pad_y == 0 && pad_x == 0) return network(image);
+  const std::int64_t top = pad_y / 2;
+  const std::int64_t left = pad_x / 2;
+  // Mirroring continues the image's texture; it needs each pad to be shorter than the side.
+  const bool mirror = pad_y - top < height && top < height && pad_x - left < width && left < width;
+  namespace F = torch::nn::functional;
+  F::PadFuncOptions options({left, pad_x - left, top, pad_y - top});
+  if (mirror) {
+    options.mode(torch::kReflect);
+  } else {
+    options.mode(torch::kReplicate);
+  }
+  const torch::Tensor padded = F::pad(image, options);
+  return network(padded).slice(2, top, top + height).slice(3, left, left + width);
+}
+
 }  // namespace synthgen::models

@@ -343,6 +343,10 @@ void require_image_generator(const std::string& family, const std::string& path)
   if (family == "srgan") {
     throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
   }
+  if (family == "pix2pix" || family == "cyclegan") {
+    throw UsageError(fmt::format("'{}' is an image-to-image translation ({}) model: use synthgen translate", path,
+                                 family));
+  }
 }
 
 LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,

@@ -201,7 +201,7 @@ void Session::remove_old_checkpoints() {
 void Session::write_grid() {
   if (!trainer_->has_preview()) return;
   const torch::Tensor images = trainer_->preview(config_.train.grid_size, config_.run.seed);
-  io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images)));
+  io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images), trainer_->preview_columns()));
 }
 
 void Session::log_window(std::int64_t steps_in_window, std::int64_t images_in_window, double window_seconds) {

@@ -5,8 +5,10 @@
 #include "synthgen/core/error.h"
 #include "synthgen/models/gan.h"
 #include "synthgen/train/classifier_trainer.h"
+#include "synthgen/train/cyclegan_trainer.h"
 #include "synthgen/train/ddpm_trainer.h"
 #include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/pix2pix_trainer.h"
 #include "synthgen/train/sr_trainer.h"
 #include "synthgen/train/trainer.h"
 #include "synthgen/train/vae_trainer.h"
@@ -21,6 +23,8 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
   if (config.model.family == "srgan") return std::make_unique<SrTrainer>(config, device);
   if (config.model.family == "ddpm") return std::make_unique<DdpmTrainer>(config, device, data);
   if (config.model.family == "vae") return std::make_unique<VaeTrainer>(config, device, data);
+  if (config.model.family == "pix2pix") return std::make_unique<Pix2PixTrainer>(config, device);
+  if (config.model.family == "cyclegan") return std::make_unique<CycleGanTrainer>(config, device);
   // find_gan_family names the known families when this one is not.
   models::find_gan_family(config.model.family);
   return std::make_unique<GanTrainer>(config, device, data);
@@ -31,6 +35,12 @@ void Trainer::init_from(torch::serialize::InputArchive& /*archive*/, const std::
 }
 
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done) {
+  if (train.lr_schedule == "linear") {
+    const std::int64_t decay_steps = train.steps - train.lr_constant_steps;
+    if (steps_done < train.lr_constant_steps || decay_steps <= 0) return train.lr;
+    const double decayed = static_cast<double>(steps_done - train.lr_constant_steps) / static_cast<double>(decay_steps);
+    return train.lr * std::max(0.0, 1.0 - decayed);
+  }
   if (train.lr_schedule != "cosine") return train.lr;
   const double progress = static_cast<double>(steps_done) / static_cast<double>(train.steps);
   return train.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(progress, 1.0)));

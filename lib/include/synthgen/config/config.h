@@ -10,10 +10,10 @@
 namespace synthgen {
 
 struct ModelConfig {
-  std::string family = "dcgan";  // model family: dcgan | vanilla | progan | srgan | classifier
+  std::string family = "dcgan";  // model family: dcgan | vanilla | progan | srgan | ddpm | vae | pix2pix | cyclegan | classifier
   int latent_dim = 100;          // size of the generator's input noise z
   int base_channels = 64;        // feature maps at the highest resolution of G and D (ngf / ndf)
-  std::string norm = "batch";    // normalisation inside G and D: batch | none
+  std::string norm = "batch";    // normalisation inside G and D: batch | none | instance (pix2pix, cyclegan)
   std::int64_t num_classes = 0;  // class-conditional GAN with this many classes (0 = unconditional)
   bool spectral_norm = false;    // spectral normalisation of D's weights (dcgan, vanilla)
   int hidden_dim = 512;          // vanilla: units in each hidden layer of G and D
@@ -36,11 +36,16 @@ struct ModelConfig {
   std::string prediction = "eps";       // ddpm: the network's target: eps (the noise) | v (Salimans & Ho 2022)
   // vae: latent_dim is the size of z, base_channels and channel_mults shape the conv stacks
   std::string likelihood = "bernoulli";  // vae: p(x|z) over pixels in [0, 1]: bernoulli | gaussian
+  // pix2pix / cyclegan (base_channels is G's and D's first-layer width, norm their normalisation):
+  int generator_blocks = 9;             // cyclegan: residual blocks in each ResNet generator (6 or 9)
+  int unet_levels = 0;                  // pix2pix: U-Net halvings (0 = as many as data.image_size allows, at most 8)
 };
 
 struct DataConfig {
   // fashion-mnist | idx | folder | patches (a folder at its own resolution, cut into
-  // overlapping image_size squares with stride image_size / 2: training crops for srgan)
+  // overlapping image_size squares with stride image_size / 2: training crops for srgan) |
+  // paired (A/ and B/ with matching names, or side-by-side A|B images: pix2pix) |
+  // unpaired (trainA/ and trainB/, any counts: cyclegan)
   std::string source = "fashion-mnist";
   // fashion-mnist: folder holding the four gzipped IDX files ("" = the Debian package's folder);
   // idx: the images file (.gz or raw); folder: the root folder of the images.
@@ -52,13 +57,17 @@ struct DataConfig {
   bool random_flip = false;         // random horizontal flip of training images
   std::int64_t max_images = 0;      // use only the first N images (0 = all): for smoke tests
   int max_image_side = 16384;       // files claiming a larger width or height are rejected unread
+  // paired / unpaired: images are held at this side and each step takes a random image_size crop
+  // at the same place in A and B (pix2pix's jitter: 286 for 256); 0 = image_size, no jitter.
+  int load_size = 0;
 };
 
 struct TrainConfig {
   std::int64_t steps = 5000;             // optimisation steps (one D and one G update each)
   int batch_size = 64;                   // images per step
   double lr = 2e-4;                      // Adam learning rate (of G and D for GANs)
-  std::string lr_schedule = "constant";  // constant | cosine (decays to 0 at train.steps)
+  std::string lr_schedule = "constant";  // constant | cosine | linear (both decay to 0 at train.steps)
+  std::int64_t lr_constant_steps = 0;    // linear: steps at train.lr before the linear decay starts
   std::vector<double> betas = {0.5, 0.999};  // Adam (beta1, beta2)
   std::string loss = "nonsaturating";    // nonsaturating | minimax | wgan-gp | hinge | lsgan (GANs)
   int n_critic = 1;                      // D (critic) updates per G update
@@ -90,6 +99,11 @@ struct TrainConfig {
   double label_dropout = 0.1;            // ddpm: probability of training a label as "no label" (guidance)
   double kl_beta = 1.0;                  // vae: weight of the KL term in the loss (beta-VAE)
   std::int64_t eval_every = 0;           // vae: steps between test-set ELBO lines (0 = at the end only)
+  // pix2pix / cyclegan:
+  double l1_weight = 100.0;              // pix2pix: weight of the L1 loss between G(A) and B
+  double cycle_weight = 10.0;            // cyclegan: weight of each cycle-consistency L1 loss
+  double identity_weight = 0.5;          // cyclegan: identity L1 loss weight, as a fraction of cycle_weight
+  int pool_size = 50;                    // cyclegan: generated images kept per domain for D (0 = none)
 };
 
 struct RunConfig {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "synthgen/eval/image_source.h"
 
@@ -28,6 +29,9 @@ class FeatureNetwork {
   virtual std::string name() const = 0;
   // How images are fed, stored beside every score (protocols give different numbers).
   virtual std::string protocol() const = 0;
+  // Names of the classes its probabilities are over, when it knows them (the built-in classifier
+  // does): `accuracy` matches a set's class folders to them by name.
+  virtual std::vector<std::string> class_names() const { return {}; }
 };
 
 // "inception:FILE" (TorchScript with stylegan2-ada's call signature) or "classifier:CKPT" (a

@@ -24,4 +24,13 @@ torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& im
 // overlap a neighbour when has_before (has_after): (i + 0.5) / ramp, capped at 1; always > 0.
 torch::Tensor tile_ramp(std::int64_t length, std::int64_t ramp, bool has_before, bool has_after);
 
+// For networks whose input sides must be multiples of `stride` (a U-Net's 2^levels) and whose
+// output has the input's size (translation generators): pads `image` [N, C, H, W] on all four
+// sides to the next multiples of `stride` (mirrored, or repeated edge pixels where the image is
+// too small to mirror), runs `network`, and crops the result back to H x W. An image whose sides
+// are already multiples of `stride` goes through unchanged. Sides below `min_side` are padded up
+// to it first (a ResNet generator's reflection padding needs a few pixels in its middle).
+torch::Tensor translate_padded(const ImageNetwork& network, const torch::Tensor& image, std::int64_t stride,
+                               std::int64_t min_side = 0);
+
 }  // namespace synthgen::models

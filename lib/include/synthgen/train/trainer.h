@@ -50,6 +50,9 @@ class Trainer {
   virtual bool has_preview() const { return true; }
   // `count` images in [-1, 1] from inputs fixed by `seed`, so that grids are comparable over time.
   virtual torch::Tensor preview(int count, std::uint64_t seed) = 0;
+  // Columns of the preview grid (0 = a square grid): translation families show each example as
+  // one row of input | output (| target).
+  virtual int preview_columns() const { return 0; }
   // Whether evaluate() measures something on held-out data (the vae's test-set ELBO): the loop
   // then calls it every train.eval_every steps and at the end, and logs what it returns.
   virtual bool has_evaluation() const { return false; }
@@ -72,7 +75,8 @@ std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device&
 
 // The learning rate for the step after `steps_done` steps: train.lr, or with train.lr_schedule
 // cosine, train.lr * (1 + cos(pi * steps_done / train.steps)) / 2 (Loshchilov & Hutter 2017,
-// without restarts).
+// without restarts), or with linear, train.lr for train.lr_constant_steps steps and then a straight
+// line to 0 at train.steps (CycleGAN's schedule, counted in steps instead of epochs).
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done);
 
 // Whether every parameter and buffer of `module` is finite.
