@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "archive_parts.h"
+
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
@@ -9,24 +11,6 @@
 #include "synthgen/models/diffusion_sampler.h"
 
 namespace synthgen::train {
-namespace {
-
-template <class Write>
-void write_part(torch::serialize::OutputArchive& archive, const std::string& name, Write&& write) {
-  torch::serialize::OutputArchive part;
-  write(part);
-  archive.write(name, part);
-}
-
-template <class Read>
-void read_part(torch::serialize::InputArchive& archive, const std::string& name, Read&& read) {
-  torch::serialize::InputArchive part;
-  archive.read(name, part);
-  read(part);
-}
-
-}  // namespace
-
 torch::Tensor diffusion_target(models::DiffusionModel& model, const torch::Tensor& x0, const torch::Tensor& t,
                                const torch::Tensor& noise) {
   return model->prediction == "v" ? model->schedule->v_target(x0, t, noise) : noise;

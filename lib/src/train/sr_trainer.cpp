@@ -2,29 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "archive_parts.h"
+
 #include "synthgen/core/error.h"
 #include "synthgen/data/bicubic.h"
 #include "synthgen/losses/gan_losses.h"
 
 namespace synthgen::train {
-namespace {
-
-template <class Write>
-void write_part(torch::serialize::OutputArchive& archive, const std::string& name, Write&& write) {
-  torch::serialize::OutputArchive part;
-  write(part);
-  archive.write(name, part);
-}
-
-template <class Read>
-void read_part(torch::serialize::InputArchive& archive, const std::string& name, Read&& read) {
-  torch::serialize::InputArchive part;
-  archive.read(name, part);
-  read(part);
-}
-
-}  // namespace
-
 torch::Tensor batch_psnr(const torch::Tensor& output, const torch::Tensor& target) {
   // [-1, 1] spans 2 units = 255 levels: PSNR = 10 log10(2^2 / mse).
   const torch::Tensor mse = (output.detach().clamp(-1.0, 1.0) - target).square().mean();
