@@ -1,10 +1,9 @@
 // The file side of `synthgen sample`: numbered PNG files written in parallel, each under a
-// temporary name and renamed, and the progress line.
+// temporary name and renamed.
 #pragma once
 
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -31,20 +30,5 @@ std::string numbered_png(std::int64_t index, int width);
 // from earlier batches plus this batch's finished ones) and that no manifest was written.
 void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
                          std::int64_t done_before, std::int64_t total);
-
-// A progress line at most twice a second on a terminal (every 10 s as a log line otherwise):
-// "sampled 512/1000 | step 40/50 | 42.0 img/s | ETA 12s" (`detail` only when not empty).
-class SampleProgress {
- public:
-  explicit SampleProgress(std::int64_t total) : total_(total), start_(std::chrono::steady_clock::now()) {}
-  // `done` may be fractional (images part-way through a ddpm batch).
-  void report(double done, const std::string& detail = "", bool force = false);
-  double elapsed() const;
-
- private:
-  std::int64_t total_;
-  std::chrono::steady_clock::time_point start_;
-  double last_report_ = 0.0;
-};
 
 }  // namespace synthgen

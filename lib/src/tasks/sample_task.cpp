@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "batch_job.h"
+#include "batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -113,7 +114,7 @@ int run_sample(const SampleRequest& request) {
   prepare_output_folder(request.out_dir, request.overwrite);
   const int width = std::max(6, decimal_digits(request.num - 1));
   const fs::path out(request.out_dir);
-  SampleProgress progress(request.num);
+  BatchProgress progress(request.num, "sampled");
   std::int64_t done = 0;
   std::int64_t count = 0;
   const std::int64_t passes = generator->passes_per_image();

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 
 #include "batch_job.h"
+#include "batch_progress.h"
 #include "translated_file.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -22,7 +22,6 @@ namespace synthgen {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 std::string lower_extension(const fs::path& path) {
   std::string extension = path.extension().string();
@@ -208,8 +207,7 @@ int run_translate(const TranslateRequest& request) {
   torch::InferenceMode inference;
   const auto total = static_cast<std::int64_t>(listing.images.size());
   Translation translation(request, translator, opened.runtime.device, total);
-  const Clock::time_point start = Clock::now();
-  auto elapsed = [&start] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  BatchProgress progress(total, "translated");
   std::int64_t read = 0;
   for (const FileJob& job : listing.images) {
     if (const int signal = interrupt_signal()) {
@@ -229,14 +227,11 @@ int run_translate(const TranslateRequest& request) {
     }
     ++read;
     translation.add(job, io::image_to_tensor(image));
-    if (stderr_is_terminal()) {
-      log_status(fmt::format("translated {}/{} ({:.2f} images/s)", translation.done(), total,
-                             static_cast<double>(translation.done()) / std::max(elapsed(), 1e-9)));
-    }
+    progress.report(static_cast<double>(translation.done()));
   }
   translation.flush();
   log_status_done();
-  const double seconds = elapsed();
+  const double seconds = progress.elapsed();
   if (translation.done() == 0) {
     throw RuntimeError(fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
   }

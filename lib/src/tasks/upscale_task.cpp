@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 
 #include "batch_job.h"
+#include "batch_progress.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -25,7 +25,6 @@ namespace synthgen {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 struct Job {
   std::string input;
@@ -125,7 +124,7 @@ int run_upscale(const UpscaleRequest& request) {
     return loaded.network->forward(x);
   };
   const fs::path out(request.out_dir);
-  const Clock::time_point start = Clock::now();
+  BatchProgress progress(static_cast<std::int64_t>(jobs.size()), "upscaled");
   std::int64_t done = 0;
   std::int64_t skipped = 0;
   double output_megapixels = 0.0;
@@ -166,10 +165,10 @@ int run_upscale(const UpscaleRequest& request) {
     }
     ++done;
     output_megapixels += static_cast<double>(result.width) * result.height / 1e6;
-    if (stderr_is_terminal()) log_status(fmt::format("upscaled {}/{}", done, jobs.size()));
+    progress.report(static_cast<double>(done), "", done + skipped == static_cast<std::int64_t>(jobs.size()));
   }
   log_status_done();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double elapsed = progress.elapsed();
   if (done == 0) {
     throw RuntimeError(
         fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "batch_job.h"
+#include "batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -68,7 +69,7 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
   const fs::path out(request.out_dir);
   io::DecodeLimits limits;
   limits.max_side = config.data.max_image_side;
-  SampleProgress progress(total);
+  BatchProgress progress(total, "reconstructed");
   std::string manifest = "file,source\n";
   std::int64_t next_file = 0;
   std::int64_t written = 0;
