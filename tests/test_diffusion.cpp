@@ -5,7 +5,6 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "synthgen/core/error.h"
 #include "synthgen/eval/distribution_eval.h"
@@ -286,15 +285,8 @@ TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint repro
     CHECK(fixed_loss() < 0.7 * before);
     CHECK(trainer.state_is_finite());
 
-    torch::serialize::OutputArchive out;
-    trainer.save(out);
-    std::ostringstream bytes;
-    out.save_to(bytes);
     train::DdpmTrainer restored(config, torch::kCPU, classes_info(2));
-    std::istringstream in_bytes(bytes.str());
-    torch::serialize::InputArchive in;
-    in.load_from(in_bytes);
-    restored.load(in);
+    testing::copy_trainer_state(trainer, restored);
     const auto a = trainer.model()->named_parameters();
     const auto b = restored.model()->named_parameters();
     for (const auto& item : a) CHECK(item.value().equal(b[item.key()]));

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "synthgen/config/load.h"
 #include "synthgen/io/image_codec.h"
@@ -20,6 +21,17 @@
 namespace synthgen::testing {
 
 namespace fs = std::filesystem;
+
+void copy_trainer_state(train::Trainer& from, train::Trainer& to) {
+  torch::serialize::OutputArchive out;
+  from.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  std::istringstream in_bytes(bytes.str());
+  torch::serialize::InputArchive in;
+  in.load_from(in_bytes);
+  to.load(in);
+}
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "synthgen-test-XXXXXX").string();

@@ -9,6 +9,7 @@
 
 #include "synthgen/config/config.h"
 #include "synthgen/io/image_codec.h"
+#include "synthgen/train/trainer.h"
 
 namespace synthgen::testing {
 
@@ -28,6 +29,10 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Saves `from` into an in-memory checkpoint archive and loads that into `to`: a checkpoint round
+// trip without files.
+void copy_trainer_state(train::Trainer& from, train::Trainer& to);
 
 // A deterministic, non-constant image: every pixel value depends on x, y and the channel.
 io::Image pattern_image(int width, int height, int channels, int salt = 0);

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "synthgen/core/error.h"
 #include "synthgen/io/image_codec.h"
@@ -175,15 +174,8 @@ TEST_CASE("vae shapes, gradients, and a checkpoint that reproduces it bit for bi
       INFO(param.key());
       CHECK(param.value().grad().defined());
     }
-    torch::serialize::OutputArchive out;
-    trainer.save(out);
-    std::ostringstream bytes;
-    out.save_to(bytes);
     train::VaeTrainer restored(config, torch::kCPU, classes_info(3));
-    std::istringstream in_bytes(bytes.str());
-    torch::serialize::InputArchive in;
-    in.load_from(in_bytes);
-    restored.load(in);
+    testing::copy_trainer_state(trainer, restored);
     CHECK(trainer.preview(6, 3).equal(restored.preview(6, 3)));
   }
 }

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "archive_parts.h"
+
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
@@ -61,21 +63,13 @@ torch::Tensor ClassifierTrainer::preview(int, std::uint64_t) {
 void ClassifierTrainer::save(torch::serialize::OutputArchive& archive) {
   archive.write("num_classes", c10::IValue(network_->shape().num_classes));
   archive.write("class_names", c10::IValue(join_lines(class_names_)));
-  torch::serialize::OutputArchive network_part;
-  network_->save(network_part);
-  archive.write("network", network_part);
-  torch::serialize::OutputArchive optimizer_part;
-  optimizer_->save(optimizer_part);
-  archive.write("optimizer", optimizer_part);
+  write_part(archive, "network", [&](auto& part) { network_->save(part); });
+  write_part(archive, "optimizer", [&](auto& part) { optimizer_->save(part); });
 }
 
 void ClassifierTrainer::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive network_part;
-  archive.read("network", network_part);
-  network_->load(network_part);
-  torch::serialize::InputArchive optimizer_part;
-  archive.read("optimizer", optimizer_part);
-  optimizer_->load(optimizer_part);
+  read_part(archive, "network", [&](auto& part) { network_->load(part); });
+  read_part(archive, "optimizer", [&](auto& part) { optimizer_->load(part); });
   network_->to(device_);
 }
 

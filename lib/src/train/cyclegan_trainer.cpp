@@ -52,14 +52,7 @@ StepMetrics CycleGanTrainer::step(const Batch& batch) {
   const torch::Tensor examples = data::translation_crop(batch.images, config_.data.image_size);
   const torch::Tensor real_a = data::domain_a(examples);
   const torch::Tensor real_b = data::domain_b(examples);
-  if (!preview_a_.defined() || preview_a_.size(0) < kTranslationPreviewRows) {
-    const std::int64_t have = preview_a_.defined() ? preview_a_.size(0) : 0;
-    const std::int64_t take = std::min(kTranslationPreviewRows - have, real_a.size(0));
-    const torch::Tensor a = real_a.slice(0, 0, take).detach().clone();
-    const torch::Tensor b = real_b.slice(0, 0, take).detach().clone();
-    preview_a_ = have == 0 ? a : torch::cat({preview_a_, a});
-    preview_b_ = have == 0 ? b : torch::cat({preview_b_, b});
-  }
+  preview_.collect(real_a, real_b);
   generator_ab_->train();
   generator_ba_->train();
   discriminator_a_->train();
@@ -116,13 +109,13 @@ bool CycleGanTrainer::state_is_finite() const {
 
 torch::Tensor CycleGanTrainer::preview(int /*count*/, std::uint64_t /*seed*/) {
   const int size = config_.data.image_size;
-  if (!preview_a_.defined()) return torch::zeros({6, config_.data.channels, size, size});
+  if (preview_.empty()) return torch::zeros({6, config_.data.channels, size, size});
   torch::NoGradGuard no_grad;
   generator_ab_->eval();
   generator_ba_->eval();
-  const torch::Tensor fake_b = generator_ab_->forward(preview_a_);
-  const torch::Tensor fake_a = generator_ba_->forward(preview_b_);
-  const torch::Tensor rows = torch::stack({preview_a_, fake_b, generator_ba_->forward(fake_b), preview_b_, fake_a,
+  const torch::Tensor fake_b = generator_ab_->forward(preview_.a());
+  const torch::Tensor fake_a = generator_ba_->forward(preview_.b());
+  const torch::Tensor rows = torch::stack({preview_.a(), fake_b, generator_ba_->forward(fake_b), preview_.b(), fake_a,
                                            generator_ab_->forward(fake_a)},
                                           1);
   generator_ab_->train();
@@ -139,10 +132,7 @@ void CycleGanTrainer::save(torch::serialize::OutputArchive& archive) {
   write_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->save(part); });
   pool_a_.save(archive, "pool_a");
   pool_b_.save(archive, "pool_b");
-  if (preview_a_.defined()) {
-    archive.write("preview_a", preview_a_);
-    archive.write("preview_b", preview_b_);
-  }
+  preview_.save(archive);
 }
 
 void CycleGanTrainer::load(torch::serialize::InputArchive& archive) {
@@ -154,12 +144,7 @@ void CycleGanTrainer::load(torch::serialize::InputArchive& archive) {
   read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   pool_a_.load(archive, "pool_a", device_);
   pool_b_.load(archive, "pool_b", device_);
-  torch::Tensor a;
-  torch::Tensor b;
-  if (archive.try_read("preview_a", a) && archive.try_read("preview_b", b)) {
-    preview_a_ = a.to(device_);
-    preview_b_ = b.to(device_);
-  }
+  preview_.load(archive, device_);
   for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(generator_ab_.get()),
                                     static_cast<torch::nn::Module*>(generator_ba_.get()),
                                     static_cast<torch::nn::Module*>(discriminator_a_.get()),

@@ -29,14 +29,7 @@ StepMetrics Pix2PixTrainer::step(const Batch& batch) {
   const torch::Tensor pairs = data::translation_crop(batch.images, config_.data.image_size);
   const torch::Tensor real_a = data::domain_a(pairs);
   const torch::Tensor real_b = data::domain_b(pairs);
-  if (!preview_a_.defined() || preview_a_.size(0) < kTranslationPreviewRows) {
-    const std::int64_t have = preview_a_.defined() ? preview_a_.size(0) : 0;
-    const std::int64_t take = std::min(kTranslationPreviewRows - have, real_a.size(0));
-    const torch::Tensor a = real_a.slice(0, 0, take).detach().clone();
-    const torch::Tensor b = real_b.slice(0, 0, take).detach().clone();
-    preview_a_ = have == 0 ? a : torch::cat({preview_a_, a});
-    preview_b_ = have == 0 ? b : torch::cat({preview_b_, b});
-  }
+  preview_.collect(real_a, real_b);
   generator_->train();
   discriminator_->train();
   const torch::Tensor fake_b = generator_->forward(real_a);
@@ -79,12 +72,12 @@ bool Pix2PixTrainer::state_is_finite() const {
 
 torch::Tensor Pix2PixTrainer::preview(int /*count*/, std::uint64_t /*seed*/) {
   const int size = config_.data.image_size;
-  if (!preview_a_.defined()) return torch::zeros({3, config_.data.channels, size, size});
+  if (preview_.empty()) return torch::zeros({3, config_.data.channels, size, size});
   torch::NoGradGuard no_grad;
   generator_->eval();  // as `synthgen translate` runs it: no dropout, BatchNorm's running statistics
-  const torch::Tensor fake_b = generator_->forward(preview_a_);
+  const torch::Tensor fake_b = generator_->forward(preview_.a());
   generator_->train();
-  return torch::stack({preview_a_, fake_b, preview_b_}, 1).flatten(0, 1).to(torch::kCPU);
+  return torch::stack({preview_.a(), fake_b, preview_.b()}, 1).flatten(0, 1).to(torch::kCPU);
 }
 
 void Pix2PixTrainer::save(torch::serialize::OutputArchive& archive) {
@@ -92,10 +85,7 @@ void Pix2PixTrainer::save(torch::serialize::OutputArchive& archive) {
   write_part(archive, "discriminator", [&](auto& part) { discriminator_->save(part); });
   write_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->save(part); });
   write_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->save(part); });
-  if (preview_a_.defined()) {
-    archive.write("preview_a", preview_a_);
-    archive.write("preview_b", preview_b_);
-  }
+  preview_.save(archive);
 }
 
 void Pix2PixTrainer::load(torch::serialize::InputArchive& archive) {
@@ -103,12 +93,7 @@ void Pix2PixTrainer::load(torch::serialize::InputArchive& archive) {
   read_part(archive, "discriminator", [&](auto& part) { discriminator_->load(part); });
   read_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
-  torch::Tensor a;
-  torch::Tensor b;
-  if (archive.try_read("preview_a", a) && archive.try_read("preview_b", b)) {
-    preview_a_ = a.to(device_);
-    preview_b_ = b.to(device_);
-  }
+  preview_.load(archive, device_);
   generator_->to(device_);
   discriminator_->to(device_);
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "archive_parts.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "synthgen/core/error.h"
@@ -104,12 +106,8 @@ MetricValues VaeTrainer::evaluate(const data::ImageDataset& held_out) {
 }
 
 void VaeTrainer::save(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive vae_part;
-  vae_->save(vae_part);
-  archive.write("vae", vae_part);
-  torch::serialize::OutputArchive optimizer_part;
-  optimizer_->save(optimizer_part);
-  archive.write("optimizer", optimizer_part);
+  write_part(archive, "vae", [&](auto& part) { vae_->save(part); });
+  write_part(archive, "optimizer", [&](auto& part) { optimizer_->save(part); });
   archive.write("steps", c10::IValue(steps_));
   archive.write("class_names", c10::IValue(join_lines(class_names_)));
 }
@@ -117,12 +115,8 @@ void VaeTrainer::save(torch::serialize::OutputArchive& archive) {
 void VaeTrainer::load(torch::serialize::InputArchive& archive) {
   c10::IValue steps;
   if (archive.try_read("steps", steps)) steps_ = steps.toInt();
-  torch::serialize::InputArchive vae_part;
-  archive.read("vae", vae_part);
-  vae_->load(vae_part);
-  torch::serialize::InputArchive optimizer_part;
-  archive.read("optimizer", optimizer_part);
-  optimizer_->load(optimizer_part);
+  read_part(archive, "vae", [&](auto& part) { vae_->load(part); });
+  read_part(archive, "optimizer", [&](auto& part) { optimizer_->load(part); });
   vae_->to(device_);
 }
 

@@ -16,6 +16,7 @@
 #include "synthgen/models/pix2pix.h"
 #include "synthgen/train/grad_scaler.h"
 #include "synthgen/train/image_pool.h"
+#include "synthgen/train/preview_pairs.h"
 #include "synthgen/train/trainer.h"
 
 namespace synthgen::train {
@@ -52,8 +53,7 @@ class CycleGanTrainer : public Trainer {
   GradScaler scaler_d_{false};
   ImagePool pool_a_;  // G_BA's outputs, for D_A
   ImagePool pool_b_;  // G_AB's outputs, for D_B
-  torch::Tensor preview_a_;
-  torch::Tensor preview_b_;
+  PreviewPairs preview_;
 };
 
 }  // namespace synthgen::train

@@ -12,12 +12,10 @@
 #include "synthgen/losses/gan_losses.h"
 #include "synthgen/models/pix2pix.h"
 #include "synthgen/train/grad_scaler.h"
+#include "synthgen/train/preview_pairs.h"
 #include "synthgen/train/trainer.h"
 
 namespace synthgen::train {
-
-// Up to this many examples from the first steps make the rows of the preview grids.
-constexpr std::int64_t kTranslationPreviewRows = 8;
 
 class Pix2PixTrainer : public Trainer {
  public:
@@ -47,8 +45,7 @@ class Pix2PixTrainer : public Trainer {
   std::unique_ptr<torch::optim::Adam> optimizer_d_;
   GradScaler scaler_g_{false};
   GradScaler scaler_d_{false};
-  torch::Tensor preview_a_;  // fixed examples for the grids
-  torch::Tensor preview_b_;
+  PreviewPairs preview_;
 };
 
 }  // namespace synthgen::train
