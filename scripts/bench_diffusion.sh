@@ -11,8 +11,10 @@
 # 1,000-step ancestral sampling is slow on a CPU, so it makes DDPM_NUM images and is compared
 # with the first DDPM_NUM DDIM-50 images (the same seeds); the other samplers make NUM.
 # Environment (defaults in brackets): DDPM_MINUTES [25], VAE_MINUTES [8], NUM [1000],
-# DDPM_NUM [200], SAMPLERS ["ddim:100 ddim:50 ddim:20 ddim:10"], THREADS [2], BATCH [250],
-# CAS_NUM [NUM], CAS_STEPS [1500] (classifier steps for CAS), DDPM_SETS, VAE_SETS.
+# DDPM_NUM [200], SAMPLERS ["ddim:100 ddim:50 ddim:20 ddim:10"] (ddim:STEPS or ddim:STEPS:ETA,
+# eta 0 when left out), THREADS [2], BATCH [250],
+# CAS_NUM [NUM], CAS_STEPS [1500] (classifier steps for CAS), CAS_SAMPLING (sample's flags for
+# the CAS set, e.g. "--steps 20"; DDIM 50 when empty), DDPM_SETS, VAE_SETS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=build/synthgen
@@ -29,6 +31,7 @@ threads=${THREADS:-2}
 batch=${BATCH:-250}
 cas_num=${CAS_NUM:-$num}
 cas_steps=${CAS_STEPS:-1500}
+read -r -a cas_sampling <<<"${CAS_SAMPLING:-}"
 # A U-Net small enough to train and sample on two shared CPU cores: 16 base maps, one block per level,
 # attention at 7x7 only, batch 64; a shorter EMA for a run of a few thousand steps.
 ddpm_sets=${DDPM_SETS:-"model.base_channels=16 model.res_blocks=1 model.attention_max_size=7 model.dropout=0 \
@@ -97,12 +100,16 @@ PY
 
 score fashion-mnist:train "$out/floor.json" "$num"
 row "floor: fashion-mnist:train" "-" "$num" "-" "$out/floor.json"
+ddim_dirs=()
 for entry in $samplers; do
-  steps=${entry#*:}
+  IFS=: read -r _ steps eta <<<"$entry"
+  eta=${eta:-0}
   dir="$out/samples_ddim_${steps}"
-  seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler ddim --steps "$steps" --eta 0)
+  [[ "$eta" == 0 ]] || dir+="_eta_${eta}"
+  seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler ddim --steps "$steps" --eta "$eta")
   score "$dir" "$dir.json" "$num"
-  row "ddpm, DDIM (eta 0)" "$steps" "$num" "$seconds" "$dir.json"
+  row "ddpm, DDIM (eta $eta)" "$steps" "$num" "$seconds" "$dir.json"
+  [[ "$steps" == 50 ]] && ddim_dirs+=("$dir:$eta")
 done
 seconds=$(sample_timed "$out/samples_vae" "$num" --checkpoint "$out/vae")
 score "$out/samples_vae" "$out/samples_vae.json" "$num"
@@ -113,18 +120,19 @@ row "floor: fashion-mnist:train" "-" "$ddpm_num" "-" "$out/floor_small.json"
 seconds=$(sample_timed "$out/samples_ddpm_1000" "$ddpm_num" --checkpoint "$out/ddpm" --sampler ddpm)
 score "$out/samples_ddpm_1000" "$out/samples_ddpm_1000.json" "$ddpm_num"
 row "ddpm, ancestral DDPM" "1000" "$ddpm_num" "$seconds" "$out/samples_ddpm_1000.json"
-if [[ -d "$out/samples_ddim_50" ]]; then
-  score "$out/samples_ddim_50" "$out/samples_ddim_50.small.json" "$ddpm_num"
-  row "ddpm, DDIM (eta 0), first $ddpm_num of the run above" "50" "$ddpm_num" "-" "$out/samples_ddim_50.small.json"
-fi
+for entry in "${ddim_dirs[@]}"; do
+  dir=${entry%:*}
+  score "$dir" "$dir.small.json" "$ddpm_num"
+  row "ddpm, DDIM (eta ${entry##*:}), first $ddpm_num of the run above" "50" "$ddpm_num" "-" "$dir.small.json"
+done
 
 [[ -f "$out/cas.json" ]] || "$binary" eval cas --train "$out/ddpm" --num "$cas_num" --baseline none \
-  --set train.steps="$cas_steps" --threads "$threads" --json "$out/cas.json"
-cas=$(/usr/bin/python3 -c "import json; print('%.2f%%' % (100 * json.load(open('$out/cas.json'))['metrics']['cas']))")
+  "${cas_sampling[@]}" --set train.steps="$cas_steps" --threads "$threads" --json "$out/cas.json"
+cas=$(/usr/bin/python3 -c "import json; r = json.load(open('$out/cas.json')); print('%.2f%% (%s)' % (100 * r['metrics']['cas'], r['synthetic']))")
 elbo=$(grep test_elbo_nats "$out/vae/metrics.jsonl" | tail -1)
 {
   echo
-  echo "CAS of the conditional DDPM (DDIM 50 steps, guidance 1, $cas_num balanced samples, classifier $cas_steps steps): $cas"
+  echo "CAS of the conditional DDPM (classifier $cas_steps steps): $cas"
   echo "VAE test-set ELBO (last evaluation): $elbo"
 } >>"$table"
 cat "$table"
