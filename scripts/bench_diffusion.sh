@@ -109,7 +109,7 @@ for entry in $samplers; do
   seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler ddim --steps "$steps" --eta "$eta")
   score "$dir" "$dir.json" "$num"
   row "ddpm, DDIM (eta $eta)" "$steps" "$num" "$seconds" "$dir.json"
-  [[ "$steps" == 50 ]] && ddim_dirs+=("$dir:$eta")
+  if [[ "$steps" == 50 ]]; then ddim_dirs+=("$dir:$eta"); fi  # compared with DDPM-1000 below
 done
 seconds=$(sample_timed "$out/samples_vae" "$num" --checkpoint "$out/vae")
 score "$out/samples_vae" "$out/samples_vae.json" "$num"
