@@ -11,8 +11,8 @@
 namespace synthgen::models {
 
 void check_sampler_options(const SamplerOptions& options, std::int64_t timesteps) {
-  if (options.kind != "ddpm" && options.kind != "ddim") {
-    throw UsageError(fmt::format("--sampler: expected ddpm or ddim, got '{}'", options.kind));
+  if (options.kind != "ddpm" && options.kind != "ddim" && options.kind != "dpm++2m") {
+    throw UsageError(fmt::format("--sampler: expected ddpm, ddim or dpm++2m, got '{}'", options.kind));
   }
   if (options.kind == "ddpm" && options.steps != timesteps) {
     throw UsageError(fmt::format("--steps {}: the ddpm sampler runs all T = {} steps of this model; use "
@@ -24,6 +24,10 @@ void check_sampler_options(const SamplerOptions& options, std::int64_t timesteps
   }
   if (!(options.eta >= 0.0 && options.eta <= 1.0)) {
     throw UsageError(fmt::format("--eta: expected a number in [0, 1], got {}", options.eta));
+  }
+  if (options.kind != "ddim" && options.eta != 0.0) {
+    throw UsageError(fmt::format("--eta {}: only the ddim sampler takes eta; {} sets its own noise", options.eta,
+                                 options.kind));
   }
   if (!std::isfinite(options.guidance) || options.guidance < 0.0) {
     throw UsageError(fmt::format("--guidance: expected a number >= 0, got {}", options.guidance));
@@ -41,6 +45,20 @@ std::vector<std::int64_t> ddim_timesteps(std::int64_t timesteps, std::int64_t st
     result.push_back(static_cast<std::int64_t>(std::llround(position)) - 1);
   }
   return result;
+}
+
+torch::Tensor dpm_solver_pp_step(const torch::Tensor& x, const torch::Tensor& x0, const torch::Tensor& x0_before,
+                                double a_before, double a, double a_next) {
+  if (a_next >= 1.0) return x0;  // the last step lands on the data prediction itself
+  // lambda = log(alpha / sigma), the half log signal-to-noise ratio the solver steps in.
+  const auto lambda = [](double alpha_bar) { return 0.5 * std::log(alpha_bar / (1.0 - alpha_bar)); };
+  const double h = lambda(a_next) - lambda(a);
+  torch::Tensor data = x0;
+  if (x0_before.defined()) {
+    const double r = (lambda(a) - lambda(a_before)) / h;
+    data = (1.0 + 0.5 / r) * x0 - (0.5 / r) * x0_before;
+  }
+  return std::sqrt((1.0 - a_next) / (1.0 - a)) * x - std::sqrt(a_next) * std::expm1(-h) * data;
 }
 
 PerImageNoise::PerImageNoise(const std::vector<std::uint64_t>& seeds, std::vector<std::int64_t> image_shape)
@@ -85,36 +103,47 @@ torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uin
   PerImageNoise noise(seeds, {unet.channels, unet.image_size, unet.image_size});
   torch::Tensor x = noise.next().to(device);
   const torch::Tensor device_labels = labels.defined() ? labels.to(device) : labels;
-  const std::vector<std::int64_t> visits =
-      options.kind == "ddpm" ? ddim_timesteps(timesteps, timesteps) : ddim_timesteps(timesteps, options.steps);
+  const std::vector<std::int64_t> visits = ddim_timesteps(timesteps, options.steps);
   const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(device);
   const DiffusionSchedule& schedule = model->schedule;
+  const auto alpha_bar_value = [&schedule](std::int64_t t) {
+    return t < 0 ? 1.0 : schedule->alpha_bars[t].item<double>();
+  };
+  torch::Tensor x0_before;  // dpm++2m: the previous step's data prediction
+  double a_before = 0.0;
   for (std::size_t i = 0; i < visits.size(); ++i) {
     const std::int64_t t = visits[i];
     const std::int64_t t_previous = i + 1 < visits.size() ? visits[i + 1] : -1;
     const torch::Tensor now = torch::full({x.size(0)}, t, index_options);
-    const torch::Tensor before = torch::full({x.size(0)}, t_previous, index_options);
-    const torch::Tensor a = schedule->alpha_bar_at(now, x);
-    const torch::Tensor a_previous = schedule->alpha_bar_at(before, x);
     const torch::Tensor x0 =
         schedule->x0_from_eps(x, now, guided_noise(model, x, t, device_labels, options.guidance)).clamp(-1.0, 1.0);
-    // The noise consistent with the clipped x_0, so that the update stays on the data range.
-    const torch::Tensor eps = (x - a.sqrt() * x0) / (1.0 - a).sqrt();
-    torch::Tensor sigma;
-    if (options.kind == "ddpm") {
-      // Posterior q(x_{t-1} | x_t, x_0) with variance beta~_t = beta_t (1 - a_prev) / (1 - a).
-      const torch::Tensor beta = schedule->beta_at(now, x);
-      const torch::Tensor mean = (a_previous.sqrt() * beta / (1.0 - a)) * x0 +
-                                 ((1.0 - beta).sqrt() * (1.0 - a_previous) / (1.0 - a)) * x;
-      sigma = (beta * (1.0 - a_previous) / (1.0 - a)).sqrt();
-      x = mean;
+    if (options.kind == "dpm++2m") {
+      const double a = alpha_bar_value(t);
+      x = dpm_solver_pp_step(x, x0, x0_before, a_before, a, alpha_bar_value(t_previous));
+      x0_before = x0;
+      a_before = a;
     } else {
-      sigma = options.eta * ((1.0 - a_previous) / (1.0 - a) * (1.0 - a / a_previous)).sqrt();
-      x = a_previous.sqrt() * x0 + (1.0 - a_previous - sigma.square()).clamp_min(0.0).sqrt() * eps;
+      const torch::Tensor before = torch::full({x.size(0)}, t_previous, index_options);
+      const torch::Tensor a = schedule->alpha_bar_at(now, x);
+      const torch::Tensor a_previous = schedule->alpha_bar_at(before, x);
+      // The noise consistent with the clipped x_0, so that the update stays on the data range.
+      const torch::Tensor eps = (x - a.sqrt() * x0) / (1.0 - a).sqrt();
+      torch::Tensor sigma;
+      if (options.kind == "ddpm") {
+        // Posterior q(x_{t-1} | x_t, x_0) with variance beta~_t = beta_t (1 - a_prev) / (1 - a).
+        const torch::Tensor beta = schedule->beta_at(now, x);
+        const torch::Tensor mean = (a_previous.sqrt() * beta / (1.0 - a)) * x0 +
+                                   ((1.0 - beta).sqrt() * (1.0 - a_previous) / (1.0 - a)) * x;
+        sigma = (beta * (1.0 - a_previous) / (1.0 - a)).sqrt();
+        x = mean;
+      } else {
+        sigma = options.eta * ((1.0 - a_previous) / (1.0 - a) * (1.0 - a / a_previous)).sqrt();
+        x = a_previous.sqrt() * x0 + (1.0 - a_previous - sigma.square()).clamp_min(0.0).sqrt() * eps;
+      }
+      // Draw every step, even where sigma is 0, so that the random stream does not depend on eta.
+      const torch::Tensor z = noise.next().to(device);
+      if (t_previous >= 0) x = x + sigma * z;
     }
-    // Draw every step, even where sigma is 0, so that the random stream does not depend on eta.
-    const torch::Tensor z = noise.next().to(device);
-    if (t_previous >= 0) x = x + sigma * z;
     if (progress) progress(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(visits.size()));
   }
   model->train(was_training);

@@ -93,8 +93,8 @@ class DiffusionImageGenerator : public ImageGenerator {
     sampler_.steps = options.steps != 0 ? options.steps
                      : sampler_.kind == "ddpm" ? timesteps
                                                : std::min<std::int64_t>(50, timesteps);
-    if (sampler_.kind == "ddpm" && !std::isnan(options.eta)) {
-      throw UsageError("--eta applies to the ddim sampler; ddpm's ancestral steps have fixed noise");
+    if (sampler_.kind != "ddim" && !std::isnan(options.eta)) {
+      throw UsageError(fmt::format("--eta applies to the ddim sampler only, not to --sampler {}", sampler_.kind));
     }
     sampler_.eta = std::isnan(options.eta) ? 0.0 : options.eta;
     if (!std::isnan(options.guidance) && config.model.num_classes == 0) {
