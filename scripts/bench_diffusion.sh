@@ -12,8 +12,8 @@
 # 1,000-step ancestral sampling is slow on a CPU, so it makes DDPM_NUM images and is compared
 # with the first DDPM_NUM DDIM-50 images (the same seeds); the other samplers make NUM.
 # Environment (defaults in brackets): DDPM_MINUTES [150], VAE_MINUTES [8], NUM [1000],
-# DDPM_NUM [200], SAMPLERS ["ddim:100 ddim:50 ddim:20 ddim:10"] (ddim:STEPS or ddim:STEPS:ETA,
-# eta 0 when left out), THREADS [2], BATCH [250],
+# DDPM_NUM [200], SAMPLERS ["ddim:100 ddim:50 ddim:20 ddim:10 dpm++2m:20"] (ddim:STEPS,
+# ddim:STEPS:ETA (eta 0 when left out) or dpm++2m:STEPS), THREADS [2], BATCH [250],
 # CAS_NUM [NUM], CAS_STEPS [1500] (classifier steps for CAS), CAS_SAMPLING (sample's flags for
 # the CAS set, e.g. "--steps 20"; DDIM 50 when empty), DDPM_SETS, VAE_SETS.
 set -euo pipefail
@@ -27,7 +27,7 @@ ddpm_minutes=${DDPM_MINUTES:-150}
 vae_minutes=${VAE_MINUTES:-8}
 num=${NUM:-1000}
 ddpm_num=${DDPM_NUM:-200}
-samplers=${SAMPLERS:-"ddim:100 ddim:50 ddim:20 ddim:10"}
+samplers=${SAMPLERS:-"ddim:100 ddim:50 ddim:20 ddim:10 dpm++2m:20"}
 threads=${THREADS:-2}
 batch=${BATCH:-250}
 cas_num=${CAS_NUM:-$num}
@@ -104,7 +104,14 @@ score fashion-mnist:train "$out/floor.json" "$num"
 row "floor: fashion-mnist:train" "-" "$num" "-" "$out/floor.json"
 ddim_dirs=()
 for entry in $samplers; do
-  IFS=: read -r _ steps eta <<<"$entry"
+  IFS=: read -r kind steps eta <<<"$entry"
+  if [[ "$kind" == dpm++2m ]]; then
+    dir="$out/samples_dpmpp2m_${steps}"
+    seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler dpm++2m --steps "$steps")
+    score "$dir" "$dir.json" "$num"
+    row "ddpm, DPM-Solver++(2M)" "$steps" "$num" "$seconds" "$dir.json"
+    continue
+  fi
   eta=${eta:-0}
   dir="$out/samples_ddim_${steps}"
   [[ "$eta" == 0 ]] || dir+="_eta_${eta}"
