@@ -189,17 +189,16 @@ double ode_error(std::int64_t steps, bool second_order) {
   const models::DiffusionSchedule schedule("linear", 1000);
   const GaussianData data;
   const std::vector<std::int64_t> visits = models::ddim_timesteps(1000, steps);
-  const auto alpha_bar = [&](std::int64_t t) { return t < 0 ? 1.0 : schedule->alpha_bars[t].item<double>(); };
   torch::manual_seed(0);
   const torch::Tensor start = torch::randn({4096}, torch::kFloat64);
-  const torch::Tensor exact = data.ode_end(start, alpha_bar(visits.front()));
+  const torch::Tensor exact = data.ode_end(start, schedule->alpha_bar_value(visits.front()));
   torch::Tensor x = start;
   torch::Tensor x0_before;
   double a_before = 0.0;
   for (std::size_t i = 0; i < visits.size(); ++i) {
-    const double a = alpha_bar(visits[i]);
+    const double a = schedule->alpha_bar_value(visits[i]);
     const torch::Tensor x0 = data.predict_x0(x, a);
-    const double a_next = alpha_bar(i + 1 < visits.size() ? visits[i + 1] : -1);
+    const double a_next = schedule->alpha_bar_value(i + 1 < visits.size() ? visits[i + 1] : -1);
     x = models::dpm_solver_pp_step(x, x0, second_order ? x0_before : torch::Tensor(), a_before, a, a_next);
     x0_before = x0;
     a_before = a;

@@ -106,9 +106,6 @@ torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uin
   const std::vector<std::int64_t> visits = ddim_timesteps(timesteps, options.steps);
   const auto index_options = torch::TensorOptions().dtype(torch::kLong).device(device);
   const DiffusionSchedule& schedule = model->schedule;
-  const auto alpha_bar_value = [&schedule](std::int64_t t) {
-    return t < 0 ? 1.0 : schedule->alpha_bars[t].item<double>();
-  };
   torch::Tensor x0_before;  // dpm++2m: the previous step's data prediction
   double a_before = 0.0;
   for (std::size_t i = 0; i < visits.size(); ++i) {
@@ -118,8 +115,8 @@ torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uin
     const torch::Tensor x0 =
         schedule->x0_from_eps(x, now, guided_noise(model, x, t, device_labels, options.guidance)).clamp(-1.0, 1.0);
     if (options.kind == "dpm++2m") {
-      const double a = alpha_bar_value(t);
-      x = dpm_solver_pp_step(x, x0, x0_before, a_before, a, alpha_bar_value(t_previous));
+      const double a = schedule->alpha_bar_value(t);
+      x = dpm_solver_pp_step(x, x0, x0_before, a_before, a, schedule->alpha_bar_value(t_previous));
       x0_before = x0;
       a_before = a;
     } else {

@@ -55,6 +55,10 @@ torch::Tensor DiffusionScheduleImpl::alpha_bar_at(const torch::Tensor& t, const 
   return gathered(alpha_bars, t, like, 1.0);
 }
 
+double DiffusionScheduleImpl::alpha_bar_value(std::int64_t t) const {
+  return t < 0 ? 1.0 : alpha_bars[t].item<double>();
+}
+
 torch::Tensor DiffusionScheduleImpl::beta_at(const torch::Tensor& t, const torch::Tensor& like) const {
   return gathered(betas, t, like, 0.0);
 }

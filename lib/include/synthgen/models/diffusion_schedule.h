@@ -26,6 +26,8 @@ class DiffusionScheduleImpl : public torch::nn::Module {
   // [B, 1, 1, 1] in `like`'s dtype so that it broadcasts over images.
   torch::Tensor alpha_bar_at(const torch::Tensor& t, const torch::Tensor& like) const;
   torch::Tensor beta_at(const torch::Tensor& t, const torch::Tensor& like) const;
+  // alpha_bar[t] for one timestep index (-1: 1), for samplers that step with host-side scalars.
+  double alpha_bar_value(std::int64_t t) const;
 
   // x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps: q(x_t | x_0) in closed form.
   torch::Tensor noised(const torch::Tensor& x0, const torch::Tensor& t, const torch::Tensor& noise) const;
