@@ -106,19 +106,20 @@ ddim_dirs=()
 for entry in $samplers; do
   IFS=: read -r kind steps eta <<<"$entry"
   if [[ "$kind" == dpm++2m ]]; then
+    name="DPM-Solver++(2M)"
     dir="$out/samples_dpmpp2m_${steps}"
-    seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler dpm++2m --steps "$steps")
-    score "$dir" "$dir.json" "$num"
-    row "ddpm, DPM-Solver++(2M)" "$steps" "$num" "$seconds" "$dir.json"
-    continue
+    flags=(--sampler dpm++2m --steps "$steps")
+  else
+    eta=${eta:-0}
+    name="DDIM (eta $eta)"
+    dir="$out/samples_ddim_${steps}"
+    [[ "$eta" == 0 ]] || dir+="_eta_${eta}"
+    flags=(--sampler ddim --steps "$steps" --eta "$eta")
+    if [[ "$steps" == 50 ]]; then ddim_dirs+=("$dir:$eta"); fi  # compared with DDPM-1000 below
   fi
-  eta=${eta:-0}
-  dir="$out/samples_ddim_${steps}"
-  [[ "$eta" == 0 ]] || dir+="_eta_${eta}"
-  seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" --sampler ddim --steps "$steps" --eta "$eta")
+  seconds=$(sample_timed "$dir" "$num" --checkpoint "$out/ddpm" "${flags[@]}")
   score "$dir" "$dir.json" "$num"
-  row "ddpm, DDIM (eta $eta)" "$steps" "$num" "$seconds" "$dir.json"
-  if [[ "$steps" == 50 ]]; then ddim_dirs+=("$dir:$eta"); fi  # compared with DDPM-1000 below
+  row "ddpm, $name" "$steps" "$num" "$seconds" "$dir.json"
 done
 seconds=$(sample_timed "$out/samples_vae" "$num" --checkpoint "$out/vae")
 score "$out/samples_vae" "$out/samples_vae.json" "$num"
