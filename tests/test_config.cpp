@@ -139,6 +139,13 @@ TEST_CASE("cross-field rules", "[config]") {
                     Contains("model.channel_mults has 5 levels: too many for data.image_size 28"));
   CHECK_THROWS_WITH(from_text("model: {family: ddpm, channel_mults: []}"), Contains("model.channel_mults"));
   CHECK_THROWS_WITH(from_text("model: {family: vae}\ntrain: {ema_decay: 0.999}"), Contains("vae keeps no EMA"));
+  CHECK_NOTHROW(from_text("model: {family: progan}\ndata: {image_size: 32, pad: 2}"));
+  CHECK_THROWS_WITH(from_text("model: {family: progan}\ndata: {image_size: 32, pad: 15}"),
+                    Contains("data.pad 15 leaves 2 pixels of data.image_size 32: expected at least 4"));
+  CHECK_THROWS_WITH(from_text("model: {family: classifier}\ndata: {pad: 2}"),
+                    Contains("data.pad is for image generators") && Contains("not classifier"));
+  CHECK_THROWS_WITH(from_text("model: {family: dcgan}\ndata: {source: patches, path: x, pad: 2}"),
+                    Contains("data.pad applies to data.source fashion-mnist, idx or folder, not patches"));
 }
 
 TEST_CASE("the resolved config reads back to the same config", "[config]") {

@@ -78,6 +78,16 @@ TEST_CASE("Fashion-MNIST loads from Debian's files with the right pixels and lab
     CHECK(torch::equal(resized.images.select(1, 0), resized.images.select(1, 2)));
     CHECK(resized.labels.size(0) == 100);
   }
+  SECTION("data.pad puts the 28x28 pixels unresampled inside a black border") {
+    cfg.image_size = 32;
+    cfg.pad = 2;
+    cfg.max_images = 100;
+    const data::ImageDataset padded = data::load_dataset(cfg, 2);
+    REQUIRE(padded.images.sizes() == torch::IntArrayRef({100, 1, 32, 32}));
+    const torch::Tensor inner = padded.images.narrow(2, 2, 28).narrow(3, 2, 28);
+    CHECK(torch::equal(inner, test.images.narrow(0, 0, 100)));
+    CHECK(padded.images.sum().item<std::int64_t>() == inner.sum().item<std::int64_t>());
+  }
   SECTION("a missing folder names the package to install") {
     cfg.path = "/nonexistent/fashion";
     CHECK_THROWS_WITH(data::load_dataset(cfg, 1), Contains("/nonexistent/fashion"));

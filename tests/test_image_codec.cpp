@@ -174,6 +174,32 @@ TEST_CASE("resize_and_center_crop follows torchvision's Resize + CenterCrop", "[
   }
 }
 
+TEST_CASE("fit_with_border keeps an inner-sized image's pixels inside a black border", "[io]") {
+  using synthgen::io::fit_with_border;
+  const Image image = pattern_image(28, 28, 3);
+  const Image out = fit_with_border(image, 32, 2);
+  REQUIRE(out.width == 32);
+  REQUIRE(out.height == 32);
+  REQUIRE(out.channels == 3);
+  for (int y = 0; y < 32; ++y) {
+    for (int x = 0; x < 32; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const bool inside = x >= 2 && x < 30 && y >= 2 && y < 30;
+        const std::uint8_t expected = inside ? image.pixels[((y - 2) * 28 + (x - 2)) * 3 + c] : 0;
+        REQUIRE(out.pixels[(y * 32 + x) * 3 + c] == expected);
+      }
+    }
+  }
+  // A larger image is first fitted to the inner size, as resize_and_center_crop does.
+  const Image big = pattern_image(80, 56, 1);
+  const Image inner = synthgen::io::resize_and_center_crop(big, 28);
+  const Image fitted = fit_with_border(big, 32, 2);
+  CHECK(fitted.pixels[2 * 32 + 2] == inner.pixels[0]);
+  CHECK(fitted.pixels[29 * 32 + 29] == inner.pixels[27 * 28 + 27]);
+  CHECK(fit_with_border(image, 28, 0).pixels == image.pixels);
+  CHECK_THROWS_WITH(fit_with_border(image, 32, 16), Contains("border 16 does not fit in size 32"));
+}
+
 TEST_CASE("resize_image and convert_channels", "[io]") {
   SECTION("a constant image stays constant at any size") {
     const Image flat{10, 10, 3, std::vector<std::uint8_t>(300, 77)};

@@ -230,6 +230,9 @@ std::vector<Field> config_fields(Config& c) {
   s.choice("data.split", c.data.split, {"train", "test"}, "fashion-mnist only: train | test");
   s.integer("data.image_size", c.data.image_size, {4, 4096},
             "images are resized (shorter side) and centre-cropped to this many pixels");
+  s.integer("data.pad", c.data.pad, {0, 2047},
+            "black border on each side: images are fitted to image_size - 2 * pad, then padded; "
+            "generated images come out without it (image generators only)");
   s.integer_choice("data.channels", c.data.channels, {1, 3}, "1 = grey, 3 = RGB (files are converted)");
   s.flag("data.random_flip", c.data.random_flip, "random horizontal flips of training images");
   s.integer("data.max_images", c.data.max_images, {0, std::numeric_limits<std::int64_t>::max()},
@@ -325,6 +328,21 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
   if (!c.train.batch_sizes.empty() && c.model.family != "progan") {
     errors.emplace_back("train.batch_sizes", fmt::format("train.batch_sizes is only used by progan, not {} "
                                                          "(set train.batch_size)", c.model.family));
+  }
+  if (c.data.pad > 0) {
+    const bool generator = c.model.family == "vanilla" || c.model.family == "dcgan" || c.model.family == "progan" ||
+                           c.model.family == "ddpm" || c.model.family == "vae";
+    if (!generator) {
+      errors.emplace_back("data.pad", fmt::format("data.pad is for image generators (vanilla, dcgan, progan, ddpm, "
+                                                  "vae), not {}", c.model.family));
+    } else if (c.data.source != "fashion-mnist" && c.data.source != "idx" && c.data.source != "folder") {
+      errors.emplace_back("data.pad", fmt::format("data.pad applies to data.source fashion-mnist, idx or folder, "
+                                                  "not {}", c.data.source));
+    } else if (c.data.image_size - 2 * c.data.pad < 4) {
+      errors.emplace_back("data.pad", fmt::format("data.pad {} leaves {} pixels of data.image_size {}: expected at "
+                                                  "least 4", c.data.pad, c.data.image_size - 2 * c.data.pad,
+                                                  c.data.image_size));
+    }
   }
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
   if (c.model.family == "srgan") {

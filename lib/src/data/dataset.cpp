@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// uint8 [N, 1, h, w] -> [N, 1, size, size] by the same resize + centre crop as image files.
-torch::Tensor resize_grey(const torch::Tensor& images, int size, int threads) {
+// uint8 [N, 1, h, w] -> [N, 1, size, size] by the same resize + centre crop (+ border) as image files.
+torch::Tensor resize_grey(const torch::Tensor& images, int size, int border, int threads) {
   const std::int64_t count = images.size(0);
   const int height = static_cast<int>(images.size(2));
   const int width = static_cast<int>(images.size(3));
@@ -34,7 +34,7 @@ torch::Tensor resize_grey(const torch::Tensor& images, int size, int threads) {
       image.height = height;
       image.channels = 1;
       image.pixels.assign(source + i * in_bytes, source + (i + 1) * in_bytes);
-      const io::Image resized = io::resize_and_center_crop(image, size);
+      const io::Image resized = io::fit_with_border(image, size, border);
       std::copy(resized.pixels.begin(), resized.pixels.end(), target + i * out_bytes);
     }
   };
@@ -54,8 +54,8 @@ ImageDataset from_idx(torch::Tensor images, torch::Tensor labels, const DataConf
     if (labels.defined()) labels = labels.narrow(0, 0, cfg.max_images);
   }
   images = images.unsqueeze(1).contiguous();
-  if (images.size(2) != cfg.image_size || images.size(3) != cfg.image_size) {
-    images = resize_grey(images, cfg.image_size, std::max(1, threads));
+  if (images.size(2) != cfg.image_size || images.size(3) != cfg.image_size || cfg.pad > 0) {
+    images = resize_grey(images, cfg.image_size, cfg.pad, std::max(1, threads));
   }
   if (cfg.channels == 3) images = images.expand({-1, 3, -1, -1});
   ImageDataset dataset;

@@ -103,7 +103,7 @@ ImageDataset load_image_folder(const DataConfig& cfg, int threads, LoadStats* st
     const std::size_t i = next++;
     if (i >= count) return false;
     try {
-      decoded[i] = io::resize_and_center_crop(io::read_image(listing.files[i], channels, limits), size);
+      decoded[i] = io::fit_with_border(io::read_image(listing.files[i], channels, limits), size, cfg.pad);
     } catch (const RuntimeError& e) {
       problems[i] = e.what();
     }

@@ -1,5 +1,6 @@
 #include "synthgen/io/image_codec.h"
 
+#include <fmt/format.h>
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
@@ -207,6 +208,23 @@ Image resize_and_center_crop(const Image& image, int size) {
   const int left = static_cast<int>(std::nearbyint((resized.width - size) / 2.0));
   const int top = static_cast<int>(std::nearbyint((resized.height - size) / 2.0));
   return crop(resized, left, top, size, size);
+}
+
+Image fit_with_border(const Image& image, int size, int border) {
+  const int inner = size - 2 * border;
+  if (border < 0 || inner <= 0) {
+    throw UsageError(fmt::format("fit_with_border: border {} does not fit in size {}", border, size));
+  }
+  const Image content = resize_and_center_crop(image, inner);
+  if (border == 0) return content;
+  Image out{size, size, content.channels,
+            std::vector<std::uint8_t>(static_cast<std::size_t>(size) * size * content.channels, 0)};
+  const std::size_t row_bytes = static_cast<std::size_t>(inner) * content.channels;
+  for (int y = 0; y < inner; ++y) {
+    const std::size_t to = (static_cast<std::size_t>(border + y) * size + border) * content.channels;
+    std::copy_n(content.pixels.data() + y * row_bytes, row_bytes, out.pixels.data() + to);
+  }
+  return out;
 }
 
 Image convert_channels(const Image& image, int channels) {

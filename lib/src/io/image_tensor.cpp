@@ -20,6 +20,15 @@ torch::Tensor to_model_input(const torch::Tensor& images, const torch::Device& d
   return images.to(device).to(torch::kFloat).div(127.5).sub(1.0);
 }
 
+torch::Tensor crop_border(const torch::Tensor& images, int border) {
+  if (border == 0) return images;
+  const std::int64_t height = images.size(-2) - 2 * border;
+  const std::int64_t width = images.size(-1) - 2 * border;
+  TORCH_CHECK(border > 0 && height > 0 && width > 0, "crop_border: border ", border, " does not fit in ",
+              images.sizes());
+  return images.narrow(-2, border, height).narrow(-1, border, width);
+}
+
 torch::Tensor image_to_tensor(const Image& image) {
   return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()), {image.height, image.width, image.channels},
                           torch::kUInt8)

@@ -92,7 +92,7 @@ int run_sample(const SampleRequest& request) {
     models::Vae vae = load_vae_for_inference(config, trainer_part, runtime.device);
     torch::InferenceMode inference;
     if (request.interpolate) {
-      write_latent_walk(vae, request);
+      write_latent_walk(vae, request, config.data.pad);
       return 0;
     }
     return write_reconstructions(vae, request, config);

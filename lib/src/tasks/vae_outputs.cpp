@@ -32,7 +32,7 @@ models::Vae load_vae_for_inference(const Config& config, torch::serialize::Input
   return vae;
 }
 
-void write_latent_walk(models::Vae& vae, const SampleRequest& request) {
+void write_latent_walk(models::Vae& vae, const SampleRequest& request, int border) {
   const torch::Device device = vae->parameters().front().device();
   const std::int64_t latent_dim = vae->options().latent_dim;
   const torch::Tensor ends = train::latents_for_seeds(request.seed, 2, latent_dim, device);
@@ -43,7 +43,7 @@ void write_latent_walk(models::Vae& vae, const SampleRequest& request) {
   const std::string classes = num_classes > 0 && request.classes == "balanced" ? "0" : request.classes;
   torch::Tensor labels = sample_labels(classes, num_classes, 0, request.num);
   if (labels.defined()) labels = labels.to(device);
-  const torch::Tensor images = vae->mean_image(vae->decode(z, labels));
+  const torch::Tensor images = io::crop_border(vae->mean_image(vae->decode(z, labels)), border);
   io::write_png(request.grid_path, io::make_grid(io::to_uint8_images(images)));
   log_info("wrote a latent walk of {} images from seed {} to seed {} to {}", request.num, request.seed,
            request.seed + 1, request.grid_path);
@@ -86,8 +86,8 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
     while (next_file < total && static_cast<std::int64_t>(batch.size()) < request.batch) {
       const std::string& file = listing.files[next_file];
       try {
-        const io::Image image = io::resize_and_center_crop(io::read_image(file, config.data.channels, limits),
-                                                           config.data.image_size);
+        const io::Image image = io::fit_with_border(io::read_image(file, config.data.channels, limits),
+                                                    config.data.image_size, config.data.pad);
         batch.push_back(io::image_to_tensor(image));
         if (num_classes > 0) labels.push_back(listing.labels[next_file]);
         sources.push_back(file);
@@ -103,7 +103,7 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
     const torch::Tensor label_tensor =
         num_classes > 0 ? torch::tensor(labels, torch::TensorOptions().dtype(torch::kLong)).to(device) : torch::Tensor();
     const models::Posterior q = vae->encode(images, label_tensor);
-    const torch::Tensor decoded = vae->mean_image(vae->decode(q.mu, label_tensor));
+    const torch::Tensor decoded = io::crop_border(vae->mean_image(vae->decode(q.mu, label_tensor)), config.data.pad);
     write_numbered_pngs(out, width, written, decoded, written, total);
     for (std::size_t i = 0; i < sources.size(); ++i) {
       manifest += fmt::format("{},{}\n", numbered_png(written + static_cast<std::int64_t>(i), width),

@@ -4,6 +4,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/models/diffusion_sampler.h"
 #include "synthgen/models/vae.h"
 #include "synthgen/train/gan_trainer.h"
@@ -60,7 +61,8 @@ class GanImageGenerator : public ImageGenerator {
     if (!use_ema_) text += std::string(text.empty() ? "" : ", ") + kRawWeights;
     return text;
   }
-  torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
+ protected:
+  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     // Models with noise inputs (progan) draw from the default RNG: seeded per batch, so that the
     // same seed and batch size give the same files.
     torch::manual_seed(first_seed);
@@ -111,7 +113,8 @@ class DiffusionImageGenerator : public ImageGenerator {
     if (num_classes() > 0) text += fmt::format(", guidance {}", sampler_.guidance);
     return use_ema_ ? text : text + ", " + kRawWeights;
   }
-  torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
+ protected:
+  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     return models::sample_diffusion(model_, seed_range(first_seed, count), labels, sampler_, device_, progress_);
   }
 
@@ -138,7 +141,8 @@ class VaeImageGenerator : public ImageGenerator {
     class_names_ = read_class_names(archive);
   }
   std::int64_t num_classes() const override { return vae_->options().num_classes; }
-  torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
+ protected:
+  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     const torch::Tensor z = train::latents_for_seeds(first_seed, count, vae_->options().latent_dim, device_);
     return vae_->mean_image(vae_->decode(z, labels.defined() ? labels.to(device_) : labels));
   }
@@ -149,6 +153,10 @@ class VaeImageGenerator : public ImageGenerator {
 };
 
 }  // namespace
+
+torch::Tensor ImageGenerator::generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) {
+  return io::crop_border(make_images(first_seed, count, labels), border_);
+}
 
 std::string given_sampling_flag(const GeneratorOptions& options) {
   if (!options.use_ema) return "--no-ema";
@@ -168,11 +176,16 @@ std::unique_ptr<ImageGenerator> load_image_generator(const Config& config,
                                                      torch::serialize::InputArchive& trainer_part,
                                                      const torch::Device& device, const GeneratorOptions& options) {
   check_ranges(options);
+  std::unique_ptr<ImageGenerator> generator;
   if (config.model.family == "ddpm") {
-    return std::make_unique<DiffusionImageGenerator>(config, trainer_part, device, options);
+    generator = std::make_unique<DiffusionImageGenerator>(config, trainer_part, device, options);
+  } else if (config.model.family == "vae") {
+    generator = std::make_unique<VaeImageGenerator>(config, trainer_part, device, options);
+  } else {
+    generator = std::make_unique<GanImageGenerator>(config, trainer_part, device, options);
   }
-  if (config.model.family == "vae") return std::make_unique<VaeImageGenerator>(config, trainer_part, device, options);
-  return std::make_unique<GanImageGenerator>(config, trainer_part, device, options);
+  generator->set_border(config.data.pad);
+  return generator;
 }
 
 }  // namespace synthgen

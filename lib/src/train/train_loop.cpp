@@ -200,7 +200,9 @@ void Session::remove_old_checkpoints() {
 
 void Session::write_grid() {
   if (!trainer_->has_preview()) return;
-  const torch::Tensor images = trainer_->preview(config_.train.grid_size, config_.run.seed);
+  // Without data.pad's border, as `synthgen sample` writes them.
+  const torch::Tensor images = io::crop_border(trainer_->preview(config_.train.grid_size, config_.run.seed),
+                                               config_.data.pad);
   io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images), trainer_->preview_columns()));
 }
 

@@ -53,6 +53,10 @@ struct DataConfig {
   std::string labels = "";          // idx only: the labels file, optional
   std::string split = "train";      // fashion-mnist only: train | test
   int image_size = 32;              // images are resized (shorter side) and centre-cropped to this
+  // Black border of this many pixels on each side: images are fitted to image_size - 2 * pad and
+  // padded back to image_size (28x28 Fashion-MNIST in ProGAN's 32x32 without resampling it).
+  // Generators give their images back without it (sample, eval).
+  int pad = 0;
   int channels = 1;                 // 1 = grey, 3 = RGB; files are converted as needed
   bool random_flip = false;         // random horizontal flip of training images
   std::int64_t max_images = 0;      // use only the first N images (0 = all): for smoke tests

@@ -49,6 +49,10 @@ Image resize_image(const Image& image, int width, int height);
 // side is already `size`.
 Image resize_and_center_crop(const Image& image, int size);
 
+// resize_and_center_crop to size - 2 * border, then a black border of `border` pixels on each side:
+// a size x size image whose content keeps its pixels when it already has that inner size.
+Image fit_with_border(const Image& image, int size, int border);
+
 // Between 1 and 3 channels: grey is replicated into R, G and B; RGB becomes grey with stb's weights,
 // (77 R + 150 G + 29 B) >> 8. Same count returns a copy.
 Image convert_channels(const Image& image, int channels);

@@ -15,6 +15,8 @@ torch::Tensor to_uint8_images(const torch::Tensor& images);
 
 // uint8 images (any device) -> float [-1, 1] as x / 127.5 - 1 on `device`: what models take.
 torch::Tensor to_model_input(const torch::Tensor& images, const torch::Device& device);
+// images [..., H, W] without `border` pixels on each side (a view; border 0 returns them as they are).
+torch::Tensor crop_border(const torch::Tensor& images, int border);
 // One uint8 [C, H, W] CPU tensor -> an HWC Image.
 Image tensor_to_image(const torch::Tensor& chw);
 // An HWC Image -> one uint8 [C, H, W] CPU tensor (a copy).

@@ -33,8 +33,9 @@ class ImageGenerator {
   virtual ~ImageGenerator() = default;
   virtual std::int64_t num_classes() const = 0;
   // Images in [-1, 1], [count, C, H, W] on the device; image i from seed first_seed + i alone.
-  // labels: int64 [count] on the CPU for a conditional model, else undefined.
-  virtual torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) = 0;
+  // labels: int64 [count] on the CPU for a conditional model, else undefined. Models trained with
+  // data.pad give their images without the border.
+  torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels);
   // What each image of a batch costs in network passes for the progress line (ddpm: steps).
   virtual std::int64_t passes_per_image() const { return 1; }
   // The sampling settings in force, for reports ("ddim, 50 steps, eta 0, guidance 3"); "" when
@@ -44,10 +45,16 @@ class ImageGenerator {
   const std::vector<std::string>& class_names() const { return class_names_; }
   // Called during long batches with (passes done, passes per image): ddpm reports every step.
   void set_progress(std::function<void(std::int64_t, std::int64_t)> progress) { progress_ = std::move(progress); }
+  // Pixels cut from each side of every generated image: the run's data.pad.
+  void set_border(int border) { border_ = border; }
 
  protected:
+  // The model's own output, border included.
+  virtual torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) = 0;
+
   std::vector<std::string> class_names_;
   std::function<void(std::int64_t, std::int64_t)> progress_;
+  int border_ = 0;
 };
 
 // The flag of the first option that differs from "not given" ("--guidance", ...), or "" when none
