@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
@@ -104,17 +105,54 @@ models::ImageClassifier fit_classifier(const LabelledSet& set, const Config& con
   return trainer.network();
 }
 
-double accuracy_on(models::ImageClassifier& network, const data::ImageDataset& test, const Runtime& runtime) {
+// Test accuracy overall and for each class of the test set: a generator that fails one class
+// shows there, where the overall figure hides it.
+struct Accuracy {
+  double overall = 0.0;
+  std::vector<double> per_class;
+};
+
+Accuracy accuracy_on(models::ImageClassifier& network, const data::ImageDataset& test, const Runtime& runtime) {
   torch::InferenceMode inference;
-  std::int64_t correct = 0;
+  const auto num_classes = static_cast<std::int64_t>(test.class_names.size());
+  torch::Tensor correct = torch::zeros({num_classes}, torch::kLong);
   for (std::int64_t start = 0; start < test.size(); start += 500) {
     const std::int64_t count = std::min<std::int64_t>(500, test.size() - start);
     const torch::Tensor images =
         io::to_model_input(test.images.narrow(0, start, count), runtime.device);
     const torch::Tensor predicted = network->forward(images).argmax(1).cpu();
-    correct += predicted.eq(test.labels.narrow(0, start, count)).sum().item<std::int64_t>();
+    const torch::Tensor labels = test.labels.narrow(0, start, count);
+    correct += torch::bincount(labels.masked_select(predicted.eq(labels)), {}, num_classes);
   }
-  return static_cast<double>(correct) / static_cast<double>(test.size());
+  const torch::Tensor totals = torch::bincount(test.labels, {}, num_classes);
+  Accuracy accuracy;
+  accuracy.overall = static_cast<double>(correct.sum().item<std::int64_t>()) / static_cast<double>(test.size());
+  for (std::int64_t k = 0; k < num_classes; ++k) {
+    const auto total = totals[k].item<std::int64_t>();
+    accuracy.per_class.push_back(total == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                            : static_cast<double>(correct[k].item<std::int64_t>()) /
+                                                  static_cast<double>(total));
+  }
+  return accuracy;
+}
+
+// One row and one JSON entry per test class: the synthetic-trained accuracy, and the real-trained
+// one beside it when there is a baseline.
+eval::JsonObject per_class_rows(const std::vector<std::string>& names, const Accuracy& synthetic,
+                                const Accuracy* real, eval::Table& table) {
+  eval::JsonObject per_class;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    eval::JsonObject entry;
+    entry.add("cas", synthetic.per_class[k]);
+    std::string detail;
+    if (real != nullptr) {
+      entry.add("real_accuracy", real->per_class[k]);
+      detail = fmt::format("trained on real: {:.4f}", real->per_class[k]);
+    }
+    per_class.add(names[k], entry);
+    table.row(fmt::format("  class {} ({})", k, names[k]), fmt::format("{:.4f}", synthetic.per_class[k]), detail);
+  }
+  return per_class;
 }
 
 }  // namespace
@@ -154,32 +192,39 @@ int run_cas(const CasRequest& request) {
   const LabelledSet synthetic = load_labelled(request.train, request, format, test_names, runtime, request.num);
   log_info("synthetic: {}", synthetic.description);
   models::ImageClassifier synthetic_net = fit_classifier(synthetic, config, runtime, "synthetic");
-  const double synthetic_accuracy = accuracy_on(synthetic_net, test, runtime);
+  const Accuracy synthetic_accuracy = accuracy_on(synthetic_net, test, runtime);
 
   eval::Table table;
   eval::JsonObject figures;
-  figures.add("cas", synthetic_accuracy);
-  table.row("CAS (trained on synthetic)", fmt::format("{:.4f}", synthetic_accuracy),
+  figures.add("cas", synthetic_accuracy.overall);
+  table.row("CAS (trained on synthetic)", fmt::format("{:.4f}", synthetic_accuracy.overall),
             fmt::format("{} images: {}", synthetic.data.size(), synthetic.description));
   eval::JsonObject json;
   json.add("test", test_source->describe()).add("synthetic", synthetic.description);
-  if (request.baseline != "none") {
+  Accuracy real_accuracy;
+  const bool has_baseline = request.baseline != "none";
+  if (has_baseline) {
     CasRequest real_request = request;
     real_request.label_with.clear();
     const LabelledSet real = load_labelled(request.baseline, real_request, format, test_names, runtime, 0);
     models::ImageClassifier real_net = fit_classifier(real, config, runtime, "real");
-    const double real_accuracy = accuracy_on(real_net, test, runtime);
-    figures.add("real_accuracy", real_accuracy).add("cas_over_real", synthetic_accuracy / real_accuracy);
-    table.row("trained on real", fmt::format("{:.4f}", real_accuracy),
+    real_accuracy = accuracy_on(real_net, test, runtime);
+    const double ratio = synthetic_accuracy.overall / real_accuracy.overall;
+    figures.add("real_accuracy", real_accuracy.overall).add("cas_over_real", ratio);
+    table.row("trained on real", fmt::format("{:.4f}", real_accuracy.overall),
               fmt::format("{} images: {}", real.data.size(), real.description));
-    table.row("CAS / real", fmt::format("{:.4f}", synthetic_accuracy / real_accuracy));
+    table.row("CAS / real", fmt::format("{:.4f}", ratio));
     json.add("baseline", real.description);
   }
+  table.row("CAS per test class", "");
+  const eval::JsonObject per_class =
+      per_class_rows(test_names, synthetic_accuracy, has_baseline ? &real_accuracy : nullptr, table);
   json.add("classifier_config", request.config)
       .add("classifier_steps", config.train.steps)
       .add("classifier_batch", static_cast<std::int64_t>(config.train.batch_size))
       .add("seed", static_cast<std::int64_t>(request.seed))
-      .add("metrics", figures);
+      .add("metrics", figures)
+      .add("per_class", per_class);
   eval::publish_report(table, json, request.json_path);
   return 0;
 }
