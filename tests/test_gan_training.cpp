@@ -71,6 +71,8 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
          c.train.ema_decay = 0.9;
        }},
       {"vanilla, conditional", [](Config& c) { c.model.family = "vanilla"; c.model.hidden_dim = 16; c.model.num_classes = 2; }},
+      {"hinge, conditional, mode seeking",
+       [](Config& c) { c.train.loss = "hinge"; c.model.num_classes = 2; c.train.mode_seeking = 1.0; }},
   };
   for (const Case& test : cases) {
     INFO(test.name);
@@ -84,10 +86,16 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
     const auto d_before = snapshot(trainer.discriminator());
     train::Batch batch{torch::rand({8, 3, 16, 16}) * 2 - 1, torch::tensor({0, 1, 0, 1, 0, 1, 0, 1})};
     for (int step = 0; step < 2; ++step) {
+      bool logged_mode_seeking = false;
       for (const auto& [name, value] : trainer.step(batch)) {
         INFO(name);
         CHECK(std::isfinite(value.item<double>()));
+        if (name == "mode_seeking") {
+          logged_mode_seeking = true;
+          CHECK(value.item<double>() > 0.0);
+        }
       }
+      CHECK(logged_mode_seeking == (config.train.mode_seeking > 0.0));
     }
     CHECK(all_changed(trainer.generator(), g_before));
     CHECK(all_changed(trainer.discriminator(), d_before));
@@ -105,7 +113,7 @@ TEST_CASE("a conditional GAN refuses data without matching labels", "[gan_traini
   CHECK_THROWS_WITH(train::GanTrainer(config, torch::kCPU, {}), Contains("has no labels"));
 }
 
-TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identical", "[gan_training]") {
+TEST_CASE("resuming a conditional run with EMA, DiffAugment, R1 and mode seeking is bit-identical", "[gan_training]") {
   testing::TempDir dir;
   make_two_class_folder(dir / "images");
   Config config = testing::tiny_config((dir / "images").string());
@@ -115,6 +123,7 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment and R1 is bit-identi
   config.train.augment = "translation,cutout";
   config.train.r1_gamma = 0.5;
   config.train.n_critic = 2;
+  config.train.mode_seeking = 1.0;
   const std::string path = testing::write_config_file(dir, config, "conditional.yaml");
 
   testing::train_straight_and_in_halves(dir, path, 3, 6);

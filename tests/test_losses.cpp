@@ -3,6 +3,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/losses/gan_losses.h"
+#include "synthgen/losses/mode_seeking.h"
 #include "synthgen/losses/penalties.h"
 
 using namespace synthgen;
@@ -248,4 +249,42 @@ TEST_CASE("the R1 penalty of a linear critic is the squared weight norm", "[loss
 TEST_CASE("the drift penalty is the mean square of the real logits", "[losses]") {
   const torch::Tensor logits = torch::tensor({-2.0f, 1.0f, 3.0f});
   CHECK(losses::drift_penalty(logits).item<double>() == Approx((4.0 + 1.0 + 9.0) / 3));
+}
+
+TEST_CASE("mode-seeking partners are the next sample of the same class, wrapping within it", "[losses]") {
+  const torch::Tensor labels = torch::tensor({0, 1, 0, 2, 1, 0}, torch::kLong);
+  const torch::Tensor partners = losses::same_class_partners(labels, 6);
+  CHECK(torch::equal(partners, torch::tensor({2, 4, 5, 3, 1, 0}, torch::kLong)));  // 3 is alone
+  // Without labels the batch is one class.
+  CHECK(torch::equal(losses::same_class_partners(torch::Tensor(), 3), torch::tensor({1, 2, 0}, torch::kLong)));
+}
+
+TEST_CASE("the mode-seeking penalty is the inverse ratio of image to latent distances", "[losses]") {
+  // Pairs (0, 1) and (1, 0) of class 0; sample 2 is alone and left out. |image difference| is 0.5
+  // everywhere, |latent difference| 2 everywhere: the ratio is 0.25, the penalty 1 / 0.25.
+  const torch::Tensor images = torch::stack({torch::zeros({1, 2, 2}), torch::full({1, 2, 2}, 0.5),
+                                             torch::full({1, 2, 2}, 9.0)});
+  const torch::Tensor latents = torch::tensor({{0.0f, 1.0f}, {2.0f, -1.0f}, {7.0f, 7.0f}});
+  const torch::Tensor labels = torch::tensor({0, 0, 1}, torch::kLong);
+  CHECK(losses::mode_seeking_penalty(images, latents, labels).item<double>() == Approx(1.0 / (0.25 + 1e-5)));
+  // No sample shares a class: no pair, no penalty.
+  CHECK(losses::mode_seeking_penalty(images, latents, torch::tensor({0, 1, 2}, torch::kLong)).item<double>() == 0.0);
+}
+
+TEST_CASE("descending the mode-seeking penalty moves images of one class apart", "[losses]") {
+  torch::manual_seed(3);
+  const torch::Tensor latents = torch::randn({8, 4});
+  const torch::Tensor labels = torch::tensor({0, 1, 0, 1, 0, 1, 0, 1}, torch::kLong);
+  torch::Tensor images = (0.01 * torch::randn({8, 1, 4, 4})).requires_grad_(true);
+  auto spread = [&] { return (images - images.roll(2, 0)).abs().mean().item<double>(); };
+  const double before = spread();
+  const double penalty_before = losses::mode_seeking_penalty(images, latents, labels).item<double>();
+  torch::optim::SGD optimizer({images}, torch::optim::SGDOptions(1e-4));
+  for (int step = 0; step < 20; ++step) {
+    optimizer.zero_grad();
+    losses::mode_seeking_penalty(images, latents, labels).backward();
+    optimizer.step();
+  }
+  CHECK(losses::mode_seeking_penalty(images, latents, labels).item<double>() < penalty_before);
+  CHECK(spread() > before);
 }

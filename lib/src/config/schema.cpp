@@ -258,6 +258,8 @@ std::vector<Field> config_fields(Config& c) {
   s.real("train.gp_weight", c.train.gp_weight, non_negative, "wgan-gp: weight of the gradient penalty");
   s.real("train.r1_gamma", c.train.r1_gamma, non_negative, "R1 penalty gamma on real images (0 = off)");
   s.real("train.drift", c.train.drift, non_negative, "weight of mean(D(x)^2) on real logits (ProGAN 0.001)");
+  s.real("train.mode_seeking", c.train.mode_seeking, non_negative,
+         "GANs: weight of the mode-seeking term in G's loss (MSGAN, e.g. 1; 0 = off)");
   s.real("train.ema_decay", c.train.ema_decay, {0.0, 1.0, false, true},
          "EMA decay of G's weights, used for samples (0 = off)");
   s.text("train.augment", c.train.augment, "DiffAugment: none or a comma list of translation, cutout, color");

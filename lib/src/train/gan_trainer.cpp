@@ -7,6 +7,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
+#include "synthgen/losses/mode_seeking.h"
 #include "synthgen/losses/penalties.h"
 #include "synthgen/models/conditioning.h"
 #include "synthgen/models/progan.h"
@@ -218,6 +219,12 @@ StepMetrics GanTrainer::step(const Batch& batch) {
       AutocastScope autocast(device_, autocast_dtype_);
       loss_g = losses::generator_loss(loss_, critic(fake));
     }
+    if (config_.train.mode_seeking > 0.0) {
+      // Pairs of the batch's own samples of one class: no extra forward pass.
+      const torch::Tensor mode_seeking = losses::mode_seeking_penalty(fake, z, labels);
+      loss_g = loss_g + config_.train.mode_seeking * mode_seeking;
+      last_mode_seeking_ = mode_seeking.detach();
+    }
     optimizer_g_->zero_grad();
     scaler_g_.backward(loss_g);
     nonfinite_ = (!scaler_g_.step(*optimizer_g_) && !scaler_g_.enabled()) || nonfinite_;
@@ -236,6 +243,10 @@ StepMetrics GanTrainer::step(const Batch& batch) {
                          {"loss_g", last_loss_g_.defined() ? last_loss_g_ : torch::zeros({}, loss_d.options())},
                          {"d_real", mean_output(real_logits)},
                          {"d_fake", mean_output(fake_logits)}};
+  if (config_.train.mode_seeking > 0.0) {
+    metrics.emplace_back("mode_seeking", last_mode_seeking_.defined() ? last_mode_seeking_
+                                                                      : torch::zeros({}, loss_d.options()));
+  }
   if (growable(*generator_) != nullptr) {
     metrics.emplace_back("resolution", torch::full({}, static_cast<double>(4 << growth_.level), loss_d.options()));
     metrics.emplace_back("alpha", torch::full({}, growth_.alpha, loss_d.options()));

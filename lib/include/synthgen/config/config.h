@@ -78,6 +78,7 @@ struct TrainConfig {
   double gp_weight = 10.0;               // wgan-gp: weight of the gradient penalty
   double r1_gamma = 0.0;                 // R1 penalty gamma on real images (0 = off)
   double drift = 0.0;                    // weight of mean(D(x)^2) on real logits (ProGAN: 0.001)
+  double mode_seeking = 0.0;             // weight of the mode-seeking term in G's loss (MSGAN; 0 = off)
   double ema_decay = 0.0;                // EMA of G's weights for samples (0 = off), e.g. 0.999
   std::string augment = "none";          // DiffAugment: none or a comma list of translation,cutout,color
   std::int64_t fade_images = 200000;     // progan: images over which a new resolution fades in

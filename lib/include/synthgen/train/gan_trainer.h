@@ -64,6 +64,7 @@ class GanTrainer : public Trainer {
   std::int64_t images_seen_ = 0;  // real images shown to D (drives ProGAN's schedule)
   models::Growth growth_;
   torch::Tensor last_loss_g_;
+  torch::Tensor last_mode_seeking_;  // the unweighted mode-seeking term of the last G update
 };
 
 // Latent vectors for images seed, seed+1, ...: image i's latent depends only on seed + i, so a
