@@ -148,9 +148,23 @@ TEST_CASE("cross-field rules", "[config]") {
                     Contains("data.pad applies to data.source fashion-mnist, idx or folder, not patches"));
 }
 
+TEST_CASE("a key that the model family does not read is refused, not ignored", "[config]") {
+  CHECK_NOTHROW(from_text("model: {family: dcgan}\ntrain: {mode_seeking: 1, loss: hinge, augment: cutout}"));
+  CHECK_THROWS_WITH(from_text("model: {family: pix2pix}\ndata: {source: paired, path: x, image_size: 32}\n"
+                              "train: {mode_seeking: 1}"),
+                    Contains("train.mode_seeking is only used by vanilla, dcgan and progan, not pix2pix"));
+  CHECK_THROWS_WITH(from_text("model: {family: ddpm}", {"train.loss=hinge"}),
+                    Contains("--set train.loss=hinge: train.loss is only used by") && Contains("not ddpm"));
+  CHECK_THROWS_WITH(from_text("model: {family: dcgan, timesteps: 500}"),
+                    Contains("model.timesteps is only used by ddpm, not dcgan"));
+  CHECK_THROWS_WITH(from_text("model: {family: progan, spectral_norm: true}"),
+                    Contains("model.spectral_norm is only used by vanilla and dcgan, not progan"));
+  // A key at its default is not "set", whichever family: the resolved config of any run lists them all.
+  CHECK_NOTHROW(from_text("model: {family: srgan}\ndata: {image_size: 128}\ntrain: {label_dropout: 0.1, l1_weight: 100}"));
+}
+
 TEST_CASE("the resolved config reads back to the same config", "[config]") {
   Config config;
-  config.model.channel_mults = {1, 2, 4, 8};
   config.train.lr = 2e-4;
   config.train.betas = {0.1, 0.30000000000000004};
   config.model.family = "progan";
@@ -170,6 +184,11 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   CHECK_THAT(text, Contains("lr: 0.0002  # Adam learning rate"));
   config.run.threads = 5;
   CHECK(from_text(dump_config(config)).run.threads == 5);
+
+  Config diffusion;
+  diffusion.model.family = "ddpm";
+  diffusion.model.channel_mults = {1, 2, 4, 8};
+  CHECK(from_text(dump_config(diffusion)).model.channel_mults == std::vector<int>{1, 2, 4, 8});
 }
 
 TEST_CASE("changed_keys and apply_overrides", "[config]") {

@@ -37,7 +37,6 @@ Config tiny_translation_config(const std::string& family, const std::string& dat
   config.model.family = family;
   config.model.base_channels = 4;
   config.model.norm = "instance";
-  config.model.generator_blocks = 1;
   config.data.source = family == "pix2pix" ? "paired" : "unpaired";
   config.data.path = data_path;
   config.data.image_size = 24;
@@ -50,7 +49,10 @@ Config tiny_translation_config(const std::string& family, const std::string& dat
   config.train.log_every = 1;
   config.train.sample_every = 0;
   config.train.checkpoint_every = 0;
-  config.train.pool_size = 4;
+  if (family == "cyclegan") {
+    config.model.generator_blocks = 1;
+    config.train.pool_size = 4;
+  }
   config.run.device = "cpu";
   config.run.threads = 1;
   return config;

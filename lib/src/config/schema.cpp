@@ -377,6 +377,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
     }
   }
   translation_errors(c, errors);
+  family_key_errors(c, errors);
   if (c.model.family == "vae" && c.train.ema_decay > 0.0) {
     errors.emplace_back("train.ema_decay", "vae keeps no EMA of its weights: train.ema_decay must be 0");
   }

@@ -1,0 +1,69 @@
+// Keys that only some model families read. Set away from its default on any other family, such
+// a key would change nothing, silently; the user meant something by it, so it is an error.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "fields.h"
+#include "synthgen/config/load.h"
+
+namespace synthgen::config_detail {
+namespace {
+
+struct FamilyKeys {
+  std::vector<std::string> families;  // the families whose code reads the keys
+  std::vector<std::string> keys;
+};
+
+const std::vector<FamilyKeys>& family_only_keys() {
+  static const std::vector<FamilyKeys> table = {
+      // The GAN trainer (vanilla, dcgan, progan); pix2pix and cyclegan have their own losses.
+      {{"vanilla", "dcgan", "progan"},
+       {"train.n_critic", "train.gp_weight", "train.r1_gamma", "train.drift", "train.mode_seeking",
+        "train.augment"}},
+      {{"vanilla", "dcgan", "progan", "pix2pix", "cyclegan"}, {"train.loss"}},
+      {{"vanilla", "dcgan", "progan", "vae"}, {"model.latent_dim"}},
+      {{"vanilla", "dcgan"}, {"model.spectral_norm"}},
+      {{"vanilla"}, {"model.hidden_dim"}},
+      {{"progan"},
+       {"model.max_channels", "model.mapping_layers", "model.style_modulation", "model.noise_inputs",
+        "train.fade_images", "train.stable_images"}},
+      {{"srgan"},
+       {"model.sr_scale", "model.sr_block", "model.sr_blocks", "model.sr_growth", "model.sr_bicubic_skip",
+        "train.sr_patch", "train.pixel_weight", "train.perceptual_weight", "train.perceptual_net",
+        "train.gan_weight", "train.sr_blur", "train.sr_noise", "train.sr_jpeg"}},
+      {{"ddpm", "vae"}, {"model.channel_mults"}},
+      {{"ddpm"},
+       {"model.res_blocks", "model.attention_max_size", "model.dropout", "model.timesteps",
+        "model.noise_schedule", "model.prediction", "train.label_dropout"}},
+      {{"vae"}, {"model.likelihood", "train.kl_beta"}},
+      {{"pix2pix"}, {"model.unet_levels", "train.l1_weight"}},
+      {{"cyclegan"}, {"model.generator_blocks", "train.cycle_weight", "train.identity_weight", "train.pool_size"}},
+  };
+  return table;
+}
+
+// "a", "a and b", "a, b and c".
+std::string spoken_list(const std::vector<std::string>& items) {
+  if (items.size() < 2) return items.empty() ? std::string() : items.front();
+  const std::vector<std::string> head(items.begin(), items.end() - 1);
+  return fmt::format("{} and {}", fmt::join(head, ", "), items.back());
+}
+
+}  // namespace
+
+void family_key_errors(const Config& config, std::vector<std::pair<std::string, std::string>>& errors) {
+  const std::vector<std::string> set_keys = changed_keys(Config{}, config);
+  for (const FamilyKeys& entry : family_only_keys()) {
+    const auto& families = entry.families;
+    if (std::find(families.begin(), families.end(), config.model.family) != families.end()) continue;
+    for (const std::string& key : entry.keys) {
+      if (std::find(set_keys.begin(), set_keys.end(), key) == set_keys.end()) continue;
+      errors.emplace_back(key, fmt::format("{} is only used by {}, not {}: remove it (or choose one of those "
+                                           "families)",
+                                           key, spoken_list(families), config.model.family));
+    }
+  }
+}
+
+}  // namespace synthgen::config_detail
