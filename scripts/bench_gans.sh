@@ -4,7 +4,7 @@
 # features (FID, KID, precision/recall), and the class-conditional model's classification accuracy
 # score with its own labels. Prints one table at the end; the runs stay under OUT_DIR.
 #   scripts/bench_gans.sh CLASSIFIER_RUN OUT_DIR [CONFIG_NAME[:--set k=v,...]]...
-# Default configs: vanilla_fashion cdcgan_fashion wgangp_fashion progan_fashion.
+# Default configs: vanilla_fashion cdcgan_fashion wgangp_fashion progan_fashion progan_cond_fashion.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=build/synthgen
@@ -12,7 +12,7 @@ classifier=${1:?usage: scripts/bench_gans.sh CLASSIFIER_RUN OUT_DIR [CONFIG[:ove
 out=${2:?usage: scripts/bench_gans.sh CLASSIFIER_RUN OUT_DIR [CONFIG[:overrides]]...}
 shift 2
 configs=("$@")
-((${#configs[@]} > 0)) || configs=(vanilla_fashion cdcgan_fashion wgangp_fashion progan_fashion)
+((${#configs[@]} > 0)) || configs=(vanilla_fashion cdcgan_fashion wgangp_fashion progan_fashion progan_cond_fashion)
 mkdir -p "$out"
 table="$out/table.md"
 echo "| config | train time | FID | KID | precision | recall | CAS |" >"$table"
