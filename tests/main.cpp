@@ -1,2 +1,11 @@
-#define CATCH_CONFIG_MAIN
+#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+int main(int argc, char* argv[]) {
+  // LibTorch seeds its default generator from the operating system at start-up. A fixed seed makes
+  // every test process draw the same initial weights and data on every run (ctest runs one test per
+  // process), so that a failure seen in CI reproduces on a developer's machine.
+  torch::manual_seed(20261202);
+  return Catch::Session().run(argc, argv);
+}
