@@ -159,6 +159,11 @@ TEST_CASE("a key that the model family does not read is refused, not ignored", "
                     Contains("model.timesteps is only used by ddpm, not dcgan"));
   CHECK_THROWS_WITH(from_text("model: {family: progan, spectral_norm: true}"),
                     Contains("model.spectral_norm is only used by vanilla and dcgan, not progan"));
+  // The gradient penalty belongs to one loss; R1 goes with any.
+  CHECK_NOTHROW(from_text("model: {family: dcgan}\ntrain: {loss: wgan-gp, gp_weight: 5}"));
+  CHECK_NOTHROW(from_text("model: {family: progan}\ntrain: {loss: hinge, r1_gamma: 0.1}"));
+  CHECK_THROWS_WITH(from_text("model: {family: progan}\ntrain: {loss: hinge, gp_weight: 5}"),
+                    Contains("train.gp_weight is only used by train.loss wgan-gp, not hinge"));
   // A key at its default is not "set", whichever family: the resolved config of any run lists them all.
   CHECK_NOTHROW(from_text("model: {family: srgan}\ndata: {image_size: 128}\ntrain: {label_dropout: 0.1, l1_weight: 100}"));
 }

@@ -1,5 +1,6 @@
-// Keys that only some model families read. Set away from its default on any other family, such
-// a key would change nothing, silently; the user meant something by it, so it is an error.
+// Keys that only some model families (or one loss) read. Set away from its default where nothing
+// reads it, such a key would change nothing, silently; the user meant something by it, so it is an
+// error.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -63,6 +64,16 @@ void family_key_errors(const Config& config, std::vector<std::pair<std::string, 
                                            "families)",
                                            key, spoken_list(families), config.model.family));
     }
+  }
+  // The GAN trainer adds the gradient penalty only to the wgan-gp loss (R1 and drift go with any).
+  const bool gan_trainer = config.model.family == "vanilla" || config.model.family == "dcgan" ||
+                           config.model.family == "progan";
+  const bool gp_set = std::find(set_keys.begin(), set_keys.end(), "train.gp_weight") != set_keys.end();
+  if (gan_trainer && gp_set && config.train.loss != "wgan-gp") {
+    errors.emplace_back("train.gp_weight", fmt::format("train.gp_weight is only used by train.loss wgan-gp, not "
+                                                       "{}: remove it (or use train.r1_gamma, which works "
+                                                       "with any loss)",
+                                                       config.train.loss));
   }
 }
 
