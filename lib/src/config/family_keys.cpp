@@ -16,10 +16,19 @@ struct FamilyKeys {
   std::vector<std::string> keys;
 };
 
+// The families the GAN trainer runs; pix2pix and cyclegan have their own losses.
+const std::vector<std::string>& gan_trainer_families() {
+  static const std::vector<std::string> families = {"vanilla", "dcgan", "progan"};
+  return families;
+}
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
 const std::vector<FamilyKeys>& family_only_keys() {
   static const std::vector<FamilyKeys> table = {
-      // The GAN trainer (vanilla, dcgan, progan); pix2pix and cyclegan have their own losses.
-      {{"vanilla", "dcgan", "progan"},
+      {gan_trainer_families(),
        {"train.n_critic", "train.gp_weight", "train.r1_gamma", "train.drift", "train.mode_seeking",
         "train.augment"}},
       {{"vanilla", "dcgan", "progan", "pix2pix", "cyclegan"}, {"train.loss"}},
@@ -56,20 +65,17 @@ std::string spoken_list(const std::vector<std::string>& items) {
 void family_key_errors(const Config& config, std::vector<std::pair<std::string, std::string>>& errors) {
   const std::vector<std::string> set_keys = changed_keys(Config{}, config);
   for (const FamilyKeys& entry : family_only_keys()) {
-    const auto& families = entry.families;
-    if (std::find(families.begin(), families.end(), config.model.family) != families.end()) continue;
+    if (contains(entry.families, config.model.family)) continue;
     for (const std::string& key : entry.keys) {
-      if (std::find(set_keys.begin(), set_keys.end(), key) == set_keys.end()) continue;
+      if (!contains(set_keys, key)) continue;
       errors.emplace_back(key, fmt::format("{} is only used by {}, not {}: remove it (or choose one of those "
                                            "families)",
-                                           key, spoken_list(families), config.model.family));
+                                           key, spoken_list(entry.families), config.model.family));
     }
   }
   // The GAN trainer adds the gradient penalty only to the wgan-gp loss (R1 and drift go with any).
-  const bool gan_trainer = config.model.family == "vanilla" || config.model.family == "dcgan" ||
-                           config.model.family == "progan";
-  const bool gp_set = std::find(set_keys.begin(), set_keys.end(), "train.gp_weight") != set_keys.end();
-  if (gan_trainer && gp_set && config.train.loss != "wgan-gp") {
+  const bool gan_trainer = contains(gan_trainer_families(), config.model.family);
+  if (gan_trainer && contains(set_keys, "train.gp_weight") && config.train.loss != "wgan-gp") {
     errors.emplace_back("train.gp_weight", fmt::format("train.gp_weight is only used by train.loss wgan-gp, not "
                                                        "{}: remove it (or use train.r1_gamma, which works "
                                                        "with any loss)",
