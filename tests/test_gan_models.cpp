@@ -112,3 +112,18 @@ TEST_CASE("a WGAN-GP critic has no BatchNorm and spectral norm replaces D's conv
   CHECK(spectral_layers == 3);  // 16 -> 8 -> 4, then the 4x4 logit
   CHECK(spectral.forward(torch::randn({2, 1, 16, 16})).sizes() == torch::IntArrayRef({2}));
 }
+
+TEST_CASE("a generator without a mapping network truncates by scaling z towards 0", "[gan_models]") {
+  torch::manual_seed(2);
+  Config config = small_config("dcgan");
+  config.model.num_classes = 3;
+  models::DcganGenerator generator(config);
+  generator.eval();
+  const torch::Tensor z = torch::randn({4, config.model.latent_dim});
+  const torch::Tensor labels = torch::tensor({0, 1, 2, 0}, torch::kLong);
+  torch::NoGradGuard no_grad;
+  CHECK(torch::equal(generator.forward_truncated(z, labels, 1.0), generator.forward(z, labels)));
+  CHECK(torch::allclose(generator.forward_truncated(z, labels, 0.5), generator.forward(0.5 * z, labels)));
+  CHECK(torch::allclose(generator.forward_truncated(z, labels, 0.0), generator.forward(torch::zeros_like(z), labels)));
+  CHECK_FALSE(torch::allclose(generator.forward_truncated(z, labels, 0.5), generator.forward(z, labels)));
+}

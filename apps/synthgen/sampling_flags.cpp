@@ -3,7 +3,7 @@
 namespace synthgen::app {
 
 void add_sampling_flags(CLI::App* cmd, GeneratorOptions& options) {
-  cmd->add_option("--truncation", options.truncation, "Truncation trick psi in [0, 1] (progan); 1 = none")
+  cmd->add_option("--truncation", options.truncation, "Truncation trick psi in [0, 1] (GANs); 1 = none")
       ->capture_default_str();
   cmd->add_option("--sampler", options.sampler, "ddpm models: ddpm (ancestral, all T steps) | ddim (default) | dpm++2m (DPM-Solver++, 2nd order)");
   cmd->add_option("--steps", options.steps,

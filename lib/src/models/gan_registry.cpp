@@ -30,11 +30,10 @@ const std::vector<GanFamily>& gan_families() {
   return families;
 }
 
+// Without a mapping network the latents' average is the prior's mean, 0, so the pull towards it
+// scales z: the reduced temperature of Kingma & Dhariwal's Glow.
 torch::Tensor Generator::forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi) {
-  if (psi != 1.0) {
-    throw UsageError(fmt::format("--truncation {}: this model has no truncation trick (progan has it)", psi));
-  }
-  return forward(z, labels);
+  return forward(psi == 1.0 ? z : psi * z, labels);
 }
 
 const GanFamily& find_gan_family(const std::string& name) {

@@ -22,7 +22,8 @@ class Generator : public torch::nn::Module {
   virtual std::int64_t latent_dim() const = 0;
   // Classes of a class-conditional model (model.num_classes); 0 when unconditional.
   virtual std::int64_t num_classes() const { return 0; }
-  // The truncation trick for sampling (psi = 1 is forward). Families without it refuse psi != 1.
+  // The truncation trick for sampling (psi = 1 is forward): latents pulled towards their average.
+  // The default, for generators without a mapping network, samples psi * z.
   virtual torch::Tensor forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi);
   // Rewrites the network into an equivalent, faster one for sampling in eval mode (for example
   // BatchNorm folded into the convolution before it). It cannot be trained afterwards.
