@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
-bash scripts/build.sh
+bash scripts/setup.sh --no-tests
+# The binary only: the tests (and their Python fixtures) are scripts/test.sh's.
+bash scripts/build.sh -DSYNTHGEN_BUILD_TESTS=OFF
 
 run="runs/quickstart-$(date +%Y%m%d-%H%M%S)"
 ./build/synthgen train --config configs/dcgan_fashion.yaml --out "$run" "$@"

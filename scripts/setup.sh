@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what synthgen needs to build, test and run, from Debian 12's packages. Idempotent: it
 # does nothing when everything is present. Runs as root, or through sudo.
+#   scripts/setup.sh [--no-tests]   --no-tests: only what building and running the binary needs
 set -euo pipefail
 
 packages=(
@@ -10,9 +11,12 @@ packages=(
   libyaml-cpp-dev libcli11-dev libfmt-dev libstb-dev catch2 zlib1g-dev
   libjpeg62-turbo-dev   # JPEG decoding (stb's JPEG decoder is not safe on hostile files)
   dataset-fashion-mnist # /usr/share/datasets/fashion-mnist: the default data set
-  # The tests' reference values and stand-in networks are made with these (tests/fixtures/).
-  python3-numpy python3-scipy python3-torch
 )
+if [[ "${1:-}" != "--no-tests" ]]; then
+  # The tests' reference values and stand-in networks are made with these (tests/fixtures/).
+  packages+=(python3-numpy python3-scipy python3-torch)
+  packages+=(clang-format)  # scripts/check_format.sh
+fi
 # Benchmarks time processes with GNU time (scripts/bench_*).
 if [[ "${SYNTHGEN_SETUP_BENCH:-0}" == 1 ]]; then
   packages+=(time)

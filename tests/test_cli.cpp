@@ -12,19 +12,6 @@
 using namespace synthgen;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
-
-std::vector<std::string> read_lines(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-}  // namespace
-
 TEST_CASE("synthgen --version and --help", "[cli]") {
   const auto version = testing::run_command(testing::synthgen_binary() + " --version");
   CHECK(version.exit_code == 0);
@@ -42,7 +29,7 @@ TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
   testing::TempDir dir;
   const fs::path config = dir / "bad.yaml";
   std::ofstream(config) << "model:\n  family: dcgan\ntrain:\n  setps: 10\n";
-  const auto result = testing::run_command(testing::synthgen_binary() + " train --config " + quoted(config));
+  const auto result = testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(config));
   CHECK(result.exit_code == 2);
   CHECK_THAT(result.output, Catch::Contains("bad.yaml:4") && Catch::Contains("train.setps") &&
                                 Catch::Contains("train.steps"));
@@ -50,7 +37,7 @@ TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
                                                     " train --config " SYNTHGEN_SOURCE_DIR "/configs/dcgan_fashion.yaml --set train.lr=-1 --print-config");
   CHECK(override_result.exit_code == 2);
   CHECK_THAT(override_result.output, Catch::Contains("train.lr"));
-  const auto missing = testing::run_command(testing::synthgen_binary() + " train --config " + quoted(dir / "none.yaml"));
+  const auto missing = testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(dir / "none.yaml"));
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Catch::Contains("none.yaml"));
 }
@@ -66,20 +53,20 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   io::write_file_atomic((dir / "tiny.yaml").string(), text.data(), text.size(), false);
 
   const std::string binary = testing::synthgen_binary();
-  const auto train = testing::run_command(binary + " train --config " + quoted(dir / "tiny.yaml") +
+  const auto train = testing::run_command(binary + " train --config " + testing::quoted(dir / "tiny.yaml") +
                                           " --set train.steps=30 --set train.log_every=10 --out " +
-                                          quoted(dir / "rün 1"));
+                                          testing::quoted(dir / "rün 1"));
   INFO(train.output);
   REQUIRE(train.exit_code == 0);
   CHECK_THAT(train.output, Catch::Contains("step 30/30"));
   CHECK(fs::exists(dir / "rün 1" / "checkpoints" / "latest.ckpt"));
-  CHECK(read_lines(dir / "rün 1" / "labels.txt") == std::vector<std::string>{"class a", "klasse ü"});
+  CHECK(testing::read_lines(dir / "rün 1" / "labels.txt") == std::vector<std::string>{"class a", "klasse ü"});
 
-  const auto sample = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
-                                           " --num 16 --batch 5 --seed 3 --out " + quoted(dir / "sät out"));
+  const auto sample = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "rün 1") +
+                                           " --num 16 --batch 5 --seed 3 --out " + testing::quoted(dir / "sät out"));
   INFO(sample.output);
   REQUIRE(sample.exit_code == 0);
-  const std::vector<std::string> manifest = read_lines(dir / "sät out" / "manifest.csv");
+  const std::vector<std::string> manifest = testing::read_lines(dir / "sät out" / "manifest.csv");
   REQUIRE(manifest.size() == 17);
   CHECK(manifest[0] == "file,seed");
   CHECK(manifest[1] == "000000.png,3");
@@ -89,8 +76,8 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   CHECK(pngs == 16);
 
   SECTION("same checkpoint and seed give byte-identical files, whatever the batch size") {
-    const auto again = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
-                                            " --num 16 --batch 16 --seed 3 --out " + quoted(dir / "again"));
+    const auto again = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "rün 1") +
+                                            " --num 16 --batch 16 --seed 3 --out " + testing::quoted(dir / "again"));
     REQUIRE(again.exit_code == 0);
     for (int i = 0; i < 16; ++i) {
       const std::string name = fmt::format("{:06d}.png", i);
@@ -98,14 +85,14 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
     }
   }
   SECTION("--grid writes one image") {
-    const auto grid = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
-                                           " --num 16 --grid " + quoted(dir / "grid.png"));
+    const auto grid = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "rün 1") +
+                                           " --num 16 --grid " + testing::quoted(dir / "grid.png"));
     CHECK(grid.exit_code == 0);
     CHECK(fs::file_size(dir / "grid.png") > 100);
   }
   SECTION("a non-empty --out is refused") {
-    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "rün 1") +
-                                              " --num 4 --out " + quoted(dir / "sät out"));
+    const auto refused = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "rün 1") +
+                                              " --num 4 --out " + testing::quoted(dir / "sät out"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.output, Catch::Contains("not empty"));
   }
@@ -113,7 +100,7 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
     // A file-size limit of 0 fails the first write as a full disk would (stb_image_write alone
     // would report success); scripts/fault_injection.sh fills a real file system part way.
     const auto full = testing::run_command("bash -c \"ulimit -f 0; " + binary + " sample --checkpoint " +
-                                           quoted(dir / "rün 1") + " --num 8 --out " + quoted(dir / "full") + "\"");
+                                           testing::quoted(dir / "rün 1") + " --num 8 --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") &&
                                 Catch::Contains("0 of 8 images were written in full"));
@@ -125,8 +112,8 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
     CHECK_FALSE(fs::exists(dir / "full" / "manifest.csv"));
   }
   SECTION("a missing checkpoint is a usage error") {
-    const auto missing = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "nope.ckpt") +
-                                              " --num 4 --out " + quoted(dir / "x"));
+    const auto missing = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "nope.ckpt") +
+                                              " --num 4 --out " + testing::quoted(dir / "x"));
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.output, Catch::Contains("nope.ckpt"));
   }

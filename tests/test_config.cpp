@@ -5,7 +5,7 @@
 
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
-#include "synthgen/models/gan.h"
+#include "synthgen/families/registry.h"
 #include "test_support.h"
 
 using namespace synthgen;
@@ -212,13 +212,32 @@ TEST_CASE("every key is defined once and the families match the registry", "[con
   // The resolved config writes each key exactly once.
   const std::string text = dump_config(Config{});
   CHECK(std::count(text.begin(), text.end(), '#') == static_cast<long>(keys.size()) + 1);
-  for (const auto& family : models::gan_families()) {
+  for (const auto& family : model_families()) {
     INFO(family.name);
-    CHECK_NOTHROW(from_text("model: {family: " + family.name + "}"));
+    // The smallest config of each kind: translation and super-resolution need their data layouts.
+    const std::string data = family.name == "pix2pix"                        ? "data: {source: paired, path: x}\n"
+                             : family.name == "cyclegan"                     ? "data: {source: unpaired, path: x}\n"
+                             : family.kind == FamilyKind::kSuperResolution ? "data: {source: patches, path: x, image_size: 96}\n"
+                                                                           : "";
+    CHECK_NOTHROW(from_text("model: {family: " + family.name + "}\n" + data));
+    CHECK(family.make_trainer != nullptr);
+    // Every family either makes images from noise, or names the command that uses it instead.
+    CHECK((family.make_image_generator != nullptr) != !family.use_with.empty());
+    CHECK((family.kind == FamilyKind::kTranslation) == (family.make_translator != nullptr));
+    CHECK((family.kind == FamilyKind::kGan) == (family.make_gan_generator != nullptr));
+    // A family lists only real keys, each once.
+    for (const std::string& key : family.keys) {
+      INFO(key);
+      CHECK(std::count(keys.begin(), keys.end(), key) == 1);
+      CHECK(std::count(family.keys.begin(), family.keys.end(), key) == 1);
+    }
   }
-  CHECK_NOTHROW(from_text("model: {family: classifier}"));
-  CHECK_NOTHROW(from_text("model: {family: ddpm}"));
-  CHECK_NOTHROW(from_text("model: {family: vae}"));
+  CHECK(model_family_names() ==
+        std::vector<std::string>{"vanilla", "dcgan", "progan", "ddpm", "vae", "pix2pix", "cyclegan", "srgan",
+                                 "classifier"});
+  CHECK_THROWS_WITH(find_model_family("dcgen"), Contains("unknown family 'dcgen' (did you mean 'dcgan'?)"));
+  CHECK(families_reading("train.steps").size() == model_families().size());
+  CHECK(families_reading("model.spectral_norm") == std::vector<std::string>{"vanilla", "dcgan"});
 }
 
 TEST_CASE("the shipped configs load", "[config]") {
@@ -292,4 +311,20 @@ TEST_CASE("hostile YAML is refused with one line per problem", "[config]") {
                     Contains("unknown key 'c'"));
   CHECK_THROWS_WITH(from_text("train:\n  lr: .nan\n"), Contains("train.lr: expected a number > 0, got '.nan'"));
   CHECK_THROWS_WITH(from_text("train:\n  steps: 1.5\n"), Contains("train.steps: expected an integer"));
+}
+
+TEST_CASE("docs/config.md's key table is the one the schema and the registry make", "[config][docs]") {
+  std::ifstream in(std::string(SYNTHGEN_SOURCE_DIR) + "/docs/config.md");
+  REQUIRE(in);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string begin = "<!-- generated: synthgen train --list-keys; do not edit by hand -->\n\n";
+  const std::size_t start = text.find(begin);
+  const std::size_t end = text.find("\n<!-- end generated -->");
+  REQUIRE(start != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  const std::string documented = text.substr(start + begin.size(), end - start - begin.size());
+  INFO("run scripts/update_config_docs.sh after changing a key or a family");
+  CHECK(documented == config_keys_markdown());
+  // Every key has a row.
+  for (const std::string& key : config_keys()) CHECK_THAT(documented, Contains("| `" + key + "` |"));
 }

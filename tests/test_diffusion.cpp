@@ -57,13 +57,6 @@ void randomise(torch::nn::Module& module, std::uint64_t seed) {
   }
 }
 
-train::DataInfo classes_info(std::int64_t classes) {
-  train::DataInfo info;
-  info.num_classes = classes;
-  for (std::int64_t i = 0; i < classes; ++i) info.class_names.push_back(fmt::format("class{}", i));
-  return info;
-}
-
 std::vector<std::uint64_t> seeds_from(std::uint64_t first, int count) {
   std::vector<std::uint64_t> seeds;
   for (int i = 0; i < count; ++i) seeds.push_back(first + static_cast<std::uint64_t>(i));
@@ -339,7 +332,7 @@ TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint repro
     Config config = tiny_ddpm_config(2);
     config.model.prediction = prediction;
     torch::manual_seed(0);
-    train::DdpmTrainer trainer(config, torch::kCPU, classes_info(2));
+    train::DdpmTrainer trainer(config, torch::kCPU, testing::data_info_with_classes(2));
     train::Batch batch;
     // Smooth images: easy to denoise, so the loss falls quickly.
     const torch::Tensor ramp = torch::linspace(-1, 1, 8);
@@ -360,7 +353,7 @@ TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint repro
     CHECK(fixed_loss() < 0.7 * before);
     CHECK(trainer.state_is_finite());
 
-    train::DdpmTrainer restored(config, torch::kCPU, classes_info(2));
+    train::DdpmTrainer restored(config, torch::kCPU, testing::data_info_with_classes(2));
     testing::copy_trainer_state(trainer, restored);
     const auto a = trainer.model()->named_parameters();
     const auto b = restored.model()->named_parameters();

@@ -26,7 +26,7 @@ struct SmallNetImpl : torch::nn::Module {
 TORCH_MODULE(SmallNet);
 
 // Moves every parameter and buffer of `net` away from its initial value.
-void perturb(SmallNet& net) {
+void perturb_weights(SmallNet& net) {
   net->train();
   net->forward(torch::randn({4, 1, 5, 5}));  // updates the BatchNorm running stats and counter
   torch::NoGradGuard no_grad;
@@ -53,7 +53,7 @@ TEST_CASE("the EMA after one update is decay * old + (1 - decay) * new", "[ema]"
   for (const auto& item : net->named_parameters())
     before[item.key()] = item.value().detach().clone();
   train::ParameterEma ema(*net);
-  perturb(net);
+  perturb_weights(net);
   ema.update(*net, 0.9);
 
   const auto averages = tensors_of(ema);
@@ -74,7 +74,7 @@ TEST_CASE("an EMA update with decay 0 copies the weights", "[ema]") {
   torch::manual_seed(1);
   SmallNet net;
   train::ParameterEma ema(*net);
-  perturb(net);
+  perturb_weights(net);
   ema.update(*net, 0.0);
   const auto averages = tensors_of(ema);
   for (const auto& item : net->named_parameters()) {
@@ -87,7 +87,7 @@ TEST_CASE("an EMA saved and loaded is bit-identical", "[ema]") {
   torch::manual_seed(2);
   SmallNet net;
   train::ParameterEma ema(*net);
-  perturb(net);
+  perturb_weights(net);
   ema.update(*net, 0.7);
 
   std::stringstream stream;

@@ -96,7 +96,11 @@ TEST_CASE("DCGAN rejects image sizes it cannot build", "[models]") {
     INFO("size " << size);
     CHECK_THROWS_AS(models::dcgan_plan(size), ConfigError);
   }
-  CHECK_THROWS_WITH(models::find_gan_family("stylegan9"), Catch::Contains("known: dcgan"));
+  Config not_a_gan = dcgan_config(32, 1, 8);
+  not_a_gan.model.family = "stylegan9";
+  CHECK_THROWS_WITH(models::make_generator(not_a_gan), Catch::Contains("known: vanilla, dcgan"));
+  not_a_gan.model.family = "ddpm";
+  CHECK_THROWS_WITH(models::make_discriminator(not_a_gan), Catch::Contains("ddpm is a diffusion family, not a GAN"));
 }
 
 TEST_CASE("gradients reach every parameter of G and D", "[models]") {

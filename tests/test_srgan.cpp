@@ -21,7 +21,7 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-const std::string kFixtures = std::string(SYNTHGEN_FIXTURE_DIR) + "/sr/";
+const std::string kSrFixtures = std::string(SYNTHGEN_FIXTURE_DIR) + "/sr/";
 
 Config tiny_sr_config() {
   Config config;
@@ -65,9 +65,9 @@ TEST_CASE("pixel shuffle makes [B, C, 2H, 2W] from [B, 4C, H, W] and pixel unshu
 }
 
 TEST_CASE("bicubic resize matches torch's antialiased bicubic interpolate", "[srgan]") {
-  const torch::Tensor image = io::read_npy(kFixtures + "sr_image.npy");
+  const torch::Tensor image = io::read_npy(kSrFixtures + "sr_image.npy");
   for (const char* name : {"sr_down4", "sr_down3", "sr_up2"}) {
-    const torch::Tensor expected = io::read_npy(kFixtures + name + ".npy");
+    const torch::Tensor expected = io::read_npy(kSrFixtures + name + ".npy");
     const torch::Tensor ours = data::bicubic_resize(image, expected.size(2), expected.size(3));
     INFO(name);
     CHECK(ours.sizes() == expected.sizes());
@@ -195,7 +195,7 @@ TEST_CASE("a patch folder is cut into overlapping squares at the images' own res
 }
 
 TEST_CASE("a perceptual stand-in network loads and gives a differentiable loss", "[srgan]") {
-  losses::PerceptualLoss loss(kFixtures + "perceptual_standin.pt", torch::kCPU);
+  losses::PerceptualLoss loss(kSrFixtures + "perceptual_standin.pt", torch::kCPU);
   const torch::Tensor target = torch::rand({2, 3, 16, 16}) * 2 - 1;
   const torch::Tensor output = (target + 0.3 * torch::randn_like(target)).requires_grad_(true);
   const torch::Tensor value = loss(output, target);
@@ -237,7 +237,7 @@ TEST_CASE("SR training lowers the loss on a fixed batch, in both stages", "[srga
   SECTION("GAN stage with perceptual loss and EMA") {
     config.train.gan_weight = 0.005;
     config.train.perceptual_weight = 0.1;
-    config.train.perceptual_net = kFixtures + "perceptual_standin.pt";
+    config.train.perceptual_net = kSrFixtures + "perceptual_standin.pt";
     config.train.ema_decay = 0.9;
     const auto [first, late] = first_and_late(config);
     CHECK(late < 0.9 * first);

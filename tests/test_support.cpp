@@ -132,6 +132,15 @@ std::string write_config_file(const TempDir& dir, const Config& config, const st
   return path;
 }
 
+train::DataInfo data_info_with_classes(std::int64_t classes) {
+  train::DataInfo info;
+  info.num_classes = classes;
+  for (std::int64_t i = 0; i < classes; ++i) info.class_names.push_back(fmt::format("class{}", i));
+  return info;
+}
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
 std::vector<std::string> read_lines(const fs::path& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;

@@ -69,6 +69,12 @@ std::string write_config_file(const TempDir& dir, const Config& config, const st
 // The lines of a text file.
 std::vector<std::string> read_lines(const std::filesystem::path& path);
 
+// Data info for `classes` classes named class0, class1, ...
+train::DataInfo data_info_with_classes(std::int64_t classes);
+
+// A path in single quotes, for shell commands.
+std::string quoted(const std::filesystem::path& path);
+
 // A small, fast config: tiny DCGAN on a folder of 16x16 images, CPU, one thread.
 Config tiny_config(const std::string& data_folder);
 

@@ -29,8 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
-
 // A tiny pix2pix or cyclegan on 24x24 grey examples held at 28x28 (so the jitter crops).
 Config tiny_translation_config(const std::string& family, const std::string& data_path) {
   Config config;
@@ -266,8 +264,10 @@ TEST_CASE("translation config errors", "[translate][config]") {
   CHECK_THROWS_WITH(load("model:\n  family: cyclegan\ndata:\n  source: unpaired\n  path: x\n  image_size: 30\n"),
                     Contains("must be a multiple of 4"));
   CHECK_THROWS_WITH(load(base + "train:\n  loss: wgan-gp\n"), Contains("nonsaturating, lsgan or hinge"));
-  CHECK_THROWS_WITH(load(base + "train:\n  lr_schedule: linear\n  steps: 100\n  lr_constant_steps: 100\n"),
-                    Contains("train.lr_constant_steps 100 leaves no steps"));
+  // A constant phase as long as the run (a shipped config's 2-step smoke run) is allowed: the
+  // rate stays at train.lr, and the training loop says so.
+  CHECK(load(base + "train:\n  lr_schedule: linear\n  steps: 2\n  lr_constant_steps: 100\n").train.lr_constant_steps ==
+        100);
   CHECK_THROWS_WITH(load(base + "train:\n  lr_constant_steps: 10\n"), Contains("only used with train.lr_schedule linear"));
   CHECK_THROWS_WITH(load(base + "train:\n  pool_size: -1\n"), Contains("train.pool_size"));
   CHECK_THROWS_WITH(load_config_text(base, "t.yaml", {"data.image_size=16"}), Contains("at least 24"));
@@ -282,6 +282,8 @@ TEST_CASE("translation config errors", "[translate][config]") {
   CHECK(train::scheduled_learning_rate(train, 60) == 1.0);
   CHECK(train::scheduled_learning_rate(train, 80) == Approx(0.5));
   CHECK(train::scheduled_learning_rate(train, 100) == 0.0);
+  train.steps = 2;
+  CHECK(train::scheduled_learning_rate(train, 1) == 1.0);
 }
 
 TEST_CASE("training steps lower the losses on a fixed batch", "[translate][train]") {
@@ -403,7 +405,7 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
     const Config config =
         tiny_translation_config(family, (dir / (family == "pix2pix" ? "pairs" : "domains")).string());
     const std::string path = testing::write_config_file(dir, config, family + ".yaml");
-    const auto trained = testing::run_command(bin + " train --config " + quoted(fs::path(path)) + " --out " + quoted(dir / family));
+    const auto trained = testing::run_command(bin + " train --config " + testing::quoted(fs::path(path)) + " --out " + testing::quoted(dir / family));
     REQUIRE(trained.exit_code == 0);
   }
   // A labelled data set: class folders, a labels file, sizes unlike the training size.
@@ -414,10 +416,10 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
   testing::write_bytes((dir / "in" / "labels.csv").string(), {'f', ',', 'y', '\n'});
   testing::write_bytes((dir / "in" / "dogs" / "broken.png").string(), {0x89, 'P', 'N', 'G'});
   testing::write_bytes((dir / "in" / "notes.bin").string(), {1, 2, 3});
-  const std::string base = bin + " translate --threads 1 --batch 2 --input " + quoted(dir / "in");
+  const std::string base = bin + " translate --threads 1 --batch 2 --input " + testing::quoted(dir / "in");
 
-  const auto result = testing::run_command(base + " --checkpoint " + quoted(dir / "pix2pix") + " --out " +
-                                           quoted(dir / "out"));
+  const auto result = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "pix2pix") + " --out " +
+                                           testing::quoted(dir / "out"));
   REQUIRE(result.exit_code == 0);
   CHECK_THAT(result.output, Contains("broken.png") && Contains("notes.bin") && Contains("2 files skipped") &&
                                 Contains("images/s") && Contains("1 label files copied"));
@@ -435,47 +437,47 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
   CHECK(files == 4);  // three images and the labels, no temporaries
 
   SECTION("the same checkpoint and input give the same bytes, whatever the batch") {
-    const auto again = testing::run_command(bin + " translate --threads 1 --batch 1 --input " + quoted(dir / "in") +
-                                            " --checkpoint " + quoted(dir / "pix2pix") + " --out " + quoted(dir / "again"));
+    const auto again = testing::run_command(bin + " translate --threads 1 --batch 1 --input " + testing::quoted(dir / "in") +
+                                            " --checkpoint " + testing::quoted(dir / "pix2pix") + " --out " + testing::quoted(dir / "again"));
     REQUIRE(again.exit_code == 0);
     CHECK(io::read_image((dir / "again" / "cats" / "a.png").string(), 1).pixels == a.pixels);
     CHECK(io::read_image((dir / "again" / "dogs" / "deep" / "b.png").string(), 1).pixels == b.pixels);
   }
   SECTION("cyclegan translates both ways; pix2pix refuses BtoA") {
     for (const std::string direction : {"AtoB", "BtoA"}) {
-      const auto cycled = testing::run_command(base + " --checkpoint " + quoted(dir / "cyclegan") + " --direction " +
-                                               direction + " --out " + quoted(dir / direction));
+      const auto cycled = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "cyclegan") + " --direction " +
+                                               direction + " --out " + testing::quoted(dir / direction));
       CHECK(cycled.exit_code == 0);
       CHECK(fs::exists(dir / direction / "dogs" / "deep" / "b.png"));
     }
     CHECK(io::read_image((dir / "AtoB" / "cats" / "a.png").string(), 1).pixels !=
           io::read_image((dir / "BtoA" / "cats" / "a.png").string(), 1).pixels);
-    const auto refused = testing::run_command(base + " --checkpoint " + quoted(dir / "pix2pix") +
-                                              " --direction BtoA --out " + quoted(dir / "refused"));
+    const auto refused = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "pix2pix") +
+                                              " --direction BtoA --out " + testing::quoted(dir / "refused"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.output, Catch::StartsWith("synthgen: error:") && Contains("A to B only"));
     CHECK(std::count(refused.output.begin(), refused.output.end(), '\n') == 1);
-    const auto bad = testing::run_command(base + " --checkpoint " + quoted(dir / "cyclegan") +
-                                          " --direction sideways --out " + quoted(dir / "bad"));
+    const auto bad = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "cyclegan") +
+                                          " --direction sideways --out " + testing::quoted(dir / "bad"));
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.output, Contains("expected AtoB or BtoA"));
   }
   SECTION("sample and eval refuse translation checkpoints; translate refuses other families") {
-    const auto sample = testing::run_command(bin + " sample --checkpoint " + quoted(dir / "cyclegan") +
-                                             " --num 2 --out " + quoted(dir / "samples"));
+    const auto sample = testing::run_command(bin + " sample --checkpoint " + testing::quoted(dir / "cyclegan") +
+                                             " --num 2 --out " + testing::quoted(dir / "samples"));
     CHECK(sample.exit_code == 2);
     CHECK_THAT(sample.output, Contains("use synthgen translate"));
     eval::SourceOptions options;
     CHECK_THROWS_WITH(eval::open_image_source((dir / "pix2pix").string(), options),
                       Contains("translation (pix2pix) model: use synthgen translate"));
-    const auto inside = testing::run_command(base + " --checkpoint " + quoted(dir / "pix2pix") + " --out " +
-                                             quoted(dir / "in" / "x"));
+    const auto inside = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "pix2pix") + " --out " +
+                                             testing::quoted(dir / "in" / "x"));
     CHECK(inside.exit_code == 2);
     CHECK_THAT(inside.output, Contains("is inside --input"));
   }
   SECTION("a full disk ends with an error and leaves no partial image") {
     const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --checkpoint " +
-                                           quoted(dir / "pix2pix") + " --out " + quoted(dir / "full") + "\"");
+                                           testing::quoted(dir / "pix2pix") + " --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Contains("cannot write"));
     for (const auto& entry : fs::recursive_directory_iterator(dir / "full")) CHECK_FALSE(entry.is_regular_file());

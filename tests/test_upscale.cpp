@@ -15,8 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
-
 Config tiny_generator_config(int scale) {
   Config config;
   config.model.family = "srgan";
@@ -96,16 +94,16 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   const std::string config_path = testing::write_config_file(dir, config);
   const auto trained =
       testing::run_command(testing::synthgen_binary() + " train --config " +
-                           quoted(fs::path(config_path)) + " --out " + quoted(dir / "run"));
+                           testing::quoted(fs::path(config_path)) + " --out " + testing::quoted(dir / "run"));
   REQUIRE(trained.exit_code == 0);
 
   testing::write_test_png(dir / "in" / "a.png", 13, 9, 3, 10);
   testing::write_test_png(dir / "in" / "sub" / "deeper" / "b.png", 20, 31, 1, 11);
   testing::write_bytes((dir / "in" / "sub" / "broken.png").string(), {0x89, 'P', 'N', 'G'});
   const std::string base = testing::synthgen_binary() + " upscale --checkpoint " +
-                           quoted(dir / "run") + " --threads 1 --tile 8 --tile-overlap 2";
-  const auto result = testing::run_command(base + " --input " + quoted(dir / "in") + " --out " +
-                                           quoted(dir / "out"));
+                           testing::quoted(dir / "run") + " --threads 1 --tile 8 --tile-overlap 2";
+  const auto result = testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " +
+                                           testing::quoted(dir / "out"));
   REQUIRE(result.exit_code == 0);
   CHECK_THAT(result.output, Catch::Contains("broken.png") &&
                                 Catch::Contains("1 unreadable file skipped") &&
@@ -113,7 +111,7 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   const io::Image a = io::read_image((dir / "out" / "a.png").string(), 3);
   CHECK((a.width == 26 && a.height == 18));
   const auto b_bytes =
-      testing::run_command("test -f " + quoted(dir / "out" / "sub" / "deeper" / "b.png"));
+      testing::run_command("test -f " + testing::quoted(dir / "out" / "sub" / "deeper" / "b.png"));
   CHECK(b_bytes.exit_code == 0);
   const io::Image b = io::read_image((dir / "out" / "sub" / "deeper" / "b.png").string(), 1);
   CHECK((b.width == 40 && b.height == 62));
@@ -125,9 +123,9 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   SECTION("one file in, one file out; tiling does not change an image within one tile") {
     for (const std::string tile : {"0", "32"}) {
       const auto one = testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " +
-                                            quoted(dir / "run") + " --threads 1 --tile " + tile +
-                                            " --input " + quoted(dir / "in" / "a.png") + " --out " +
-                                            quoted(dir / ("single" + tile)));
+                                            testing::quoted(dir / "run") + " --threads 1 --tile " + tile +
+                                            " --input " + testing::quoted(dir / "in" / "a.png") + " --out " +
+                                            testing::quoted(dir / ("single" + tile)));
       REQUIRE(one.exit_code == 0);
     }
     CHECK(fs::exists(dir / "single0" / "a.png"));
@@ -135,33 +133,33 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
           io::read_image((dir / "single32" / "a.png").string(), 3).pixels);
   }
   SECTION("bad input is one error line and exit code 2") {
-    const auto missing = testing::run_command(base + " --input " + quoted(dir / "nothing") +
-                                              " --out " + quoted(dir / "o2"));
+    const auto missing = testing::run_command(base + " --input " + testing::quoted(dir / "nothing") +
+                                              " --out " + testing::quoted(dir / "o2"));
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.output, Catch::StartsWith("synthgen: error:") && Catch::Contains("nothing"));
     CHECK(std::count(missing.output.begin(), missing.output.end(), '\n') == 1);
-    const auto not_empty = testing::run_command(base + " --input " + quoted(dir / "in") +
-                                                " --out " + quoted(dir / "out"));
+    const auto not_empty = testing::run_command(base + " --input " + testing::quoted(dir / "in") +
+                                                " --out " + testing::quoted(dir / "out"));
     CHECK(not_empty.exit_code == 2);
     CHECK_THAT(not_empty.output, Catch::Contains("--overwrite"));
     const auto bad_tile = testing::run_command(base + " --tile-overlap 8 --input " +
-                                               quoted(dir / "in") + " --out " + quoted(dir / "o3"));
+                                               testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "o3"));
     CHECK(bad_tile.exit_code == 2);
     CHECK_THAT(bad_tile.output, Catch::Contains("--tile-overlap"));
     const auto no_model = testing::run_command(
-        testing::synthgen_binary() + " upscale --checkpoint " + quoted(dir / "nothing.ckpt") +
-        " --input " + quoted(dir / "in") + " --out " + quoted(dir / "o4"));
+        testing::synthgen_binary() + " upscale --checkpoint " + testing::quoted(dir / "nothing.ckpt") +
+        " --input " + testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "o4"));
     CHECK(no_model.exit_code == 2);
     CHECK_THAT(no_model.output, Catch::Contains("nothing.ckpt"));
-    const auto inside = testing::run_command(base + " --input " + quoted(dir / "in") + " --out " +
-                                             quoted(dir / "in" / "sub" / "x4"));
+    const auto inside = testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " +
+                                             testing::quoted(dir / "in" / "sub" / "x4"));
     CHECK(inside.exit_code == 2);
     CHECK_THAT(inside.output, Catch::Contains("is inside --input"));
     CHECK_FALSE(fs::exists(dir / "in" / "sub" / "x4"));
   }
   SECTION("a full disk ends with an error and a count, and leaves no partial file") {
     const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --input " +
-                                           quoted(dir / "in") + " --out " + quoted(dir / "full") + "\"");
+                                           testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Catch::Contains("cannot write") && Catch::Contains("0 of 3 images were written in full"));
     CHECK(fs::is_empty(dir / "full"));
@@ -171,13 +169,13 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     gan.train.gan_weight = 0.01;
     const std::string gan_path = testing::write_config_file(dir, gan, "gan.yaml");
     const auto staged = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                             quoted(fs::path(gan_path)) + " --init " +
-                                             quoted(dir / "run") + " --out " + quoted(dir / "gan"));
+                                             testing::quoted(fs::path(gan_path)) + " --init " +
+                                             testing::quoted(dir / "run") + " --out " + testing::quoted(dir / "gan"));
     CHECK(staged.exit_code == 0);
     CHECK_THAT(staged.output, Catch::Contains("starting from the weights"));
     const auto sample =
         testing::run_command(testing::synthgen_binary() + " sample --checkpoint " +
-                             quoted(dir / "run") + " --num 2 --out " + quoted(dir / "samples"));
+                             testing::quoted(dir / "run") + " --num 2 --out " + testing::quoted(dir / "samples"));
     CHECK(sample.exit_code == 2);
     CHECK_THAT(sample.output, Catch::Contains("upscale"));
     // eval cannot sample from it either, and says why.

@@ -39,13 +39,6 @@ Config tiny_vae_config(const std::string& likelihood = "bernoulli", std::int64_t
   return config;
 }
 
-train::DataInfo classes_info(std::int64_t classes) {
-  train::DataInfo info;
-  info.num_classes = classes;
-  for (std::int64_t i = 0; i < classes; ++i) info.class_names.push_back(fmt::format("c{}", i));
-  return info;
-}
-
 }  // namespace
 
 TEST_CASE("the KL term equals KL(N(mu, sigma^2) || N(0, 1)) in closed form and by Monte Carlo", "[vae]") {
@@ -162,7 +155,7 @@ TEST_CASE("vae shapes, gradients, and a checkpoint that reproduces it bit for bi
     config.data.image_size = 28;
     config.model.channel_mults = {1, 2, 2};
     torch::manual_seed(0);
-    train::VaeTrainer trainer(config, torch::kCPU, classes_info(3));
+    train::VaeTrainer trainer(config, torch::kCPU, testing::data_info_with_classes(3));
     train::Batch batch{torch::rand({6, 1, 28, 28}) * 2 - 1, torch::tensor({0, 1, 2, 0, 1, 2}, torch::kLong)};
     const models::Posterior q = trainer.vae()->encode(batch.images, batch.labels);
     CHECK(q.mu.sizes() == torch::IntArrayRef({6, 4}));
@@ -174,7 +167,7 @@ TEST_CASE("vae shapes, gradients, and a checkpoint that reproduces it bit for bi
       INFO(param.key());
       CHECK(param.value().grad().defined());
     }
-    train::VaeTrainer restored(config, torch::kCPU, classes_info(3));
+    train::VaeTrainer restored(config, torch::kCPU, testing::data_info_with_classes(3));
     testing::copy_trainer_state(trainer, restored);
     CHECK(trainer.preview(6, 3).equal(restored.preview(6, 3)));
   }

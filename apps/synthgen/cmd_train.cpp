@@ -16,6 +16,8 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--init", request->init_checkpoint,
                   "Start from this checkpoint's (or run folder's) generator weights (srgan's GAN stage)");
   cmd->add_flag("--print-config", request->print_config, "Print the resolved config and exit");
+  cmd->add_flag("--list-keys", request->list_keys,
+                "Print every config key with its default, the families that read it and its meaning (Markdown)");
   return {cmd, [request] { return run_train(*request); }};
 }
 

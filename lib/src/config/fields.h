@@ -36,7 +36,4 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
 // Adds one error for each key set away from its default on a family that does not read it.
 void family_key_errors(const Config& config, std::vector<std::pair<std::string, std::string>>& errors);
 
-// The known model families (model.family's choices).
-const std::vector<std::string>& model_family_names();
-
 }  // namespace synthgen::config_detail

@@ -8,6 +8,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/io/file_io.h"
+#include "little_endian.h"
 
 namespace synthgen::io {
 namespace {
@@ -17,16 +18,6 @@ namespace fs = std::filesystem;
 // Footer: 8-byte magic, payload size (u64, little endian), CRC-32 of the payload (u32), 4 zero bytes.
 constexpr char kFooterMagic[8] = {'S', 'G', 'C', 'K', 'P', 'T', '0', '1'};
 constexpr std::size_t kFooterSize = 24;
-
-void put_le(std::vector<std::uint8_t>& out, std::uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-}
-
-std::uint64_t get_le(const std::uint8_t* in, int bytes) {
-  std::uint64_t value = 0;
-  for (int i = 0; i < bytes; ++i) value |= static_cast<std::uint64_t>(in[i]) << (8 * i);
-  return value;
-}
 
 std::uint32_t checksum(const std::uint8_t* data, std::size_t size) {
   return static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), data, size));

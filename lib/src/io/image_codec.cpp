@@ -171,6 +171,26 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality) {
   return out;
 }
 
+std::vector<std::uint8_t> encode_bmp(const Image& image) {
+  check_image(image, "encode_bmp");
+  std::vector<std::uint8_t> out;
+  if (!stbi_write_bmp_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data())) {
+    throw RuntimeError("encode_bmp: stb could not encode a " + std::to_string(image.width) + "x" +
+                       std::to_string(image.height) + " image");
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> encode_tga(const Image& image) {
+  check_image(image, "encode_tga");
+  std::vector<std::uint8_t> out;
+  if (!stbi_write_tga_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data())) {
+    throw RuntimeError("encode_tga: stb could not encode a " + std::to_string(image.width) + "x" +
+                       std::to_string(image.height) + " image");
+  }
+  return out;
+}
+
 Image resize_image(const Image& image, int width, int height) {
   check_image(image, "resize_image");
   if (width <= 0 || height <= 0) {

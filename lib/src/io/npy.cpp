@@ -10,6 +10,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/io/file_io.h"
+#include "little_endian.h"
 
 // The data bytes are copied as they are: the host must be little-endian, like the files.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy.cpp assumes a little-endian host");
@@ -171,12 +172,6 @@ class HeaderParser {
   const std::string& path_;
   std::size_t pos_ = 0;
 };
-
-std::uint64_t get_le(const unsigned char* in, int bytes) {
-  std::uint64_t value = 0;
-  for (int i = 0; i < bytes; ++i) value |= static_cast<std::uint64_t>(in[i]) << (8 * i);
-  return value;
-}
 
 [[noreturn]] void throw_read_error(const std::string& path) {
   throw RuntimeError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "synthgen/core/error.h"
+#include "synthgen/core/tensor_text.h"
 
 namespace synthgen::metrics {
 namespace {
@@ -18,8 +19,6 @@ constexpr double kResidualLimit = 1e-6;
 constexpr int kDenmanBeaversIterations = 100;
 
 torch::Tensor as_cpu_double(const torch::Tensor& t) { return t.to(torch::kCPU, torch::kFloat64); }
-
-std::string shape_text(const torch::Tensor& t) { return c10::str(t.sizes()); }
 
 torch::Tensor symmetric_part(const torch::Tensor& m) { return (m + m.t()) * 0.5; }
 

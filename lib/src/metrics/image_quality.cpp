@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "synthgen/core/error.h"
+#include "synthgen/core/tensor_text.h"
 
 namespace synthgen::metrics {
 namespace {
@@ -13,8 +14,6 @@ namespace {
 constexpr int kWindowSize = 11;
 constexpr double kWindowSigma = 1.5;
 constexpr double kPeak = 255.0;
-
-std::string shape_text(const torch::Tensor& t) { return c10::str(t.sizes()); }
 
 torch::Tensor as_image(const torch::Tensor& image, const char* what) {
   if (image.dim() != 3) {

@@ -2,12 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "synthgen/models/blocks.h"
+
 namespace synthgen::models {
 namespace {
-
-torch::nn::Conv2d conv3x3(std::int64_t in, std::int64_t out, std::int64_t stride = 1) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
-}
 
 // The side of level i (stride-2 convs with padding 1 round up: 7 -> 4).
 std::int64_t side_at_level(std::int64_t image_size, std::size_t level) {

@@ -4,13 +4,12 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/data/bicubic.h"
+#include "synthgen/models/blocks.h"
 
 namespace synthgen::models {
 namespace {
 
 namespace nn = torch::nn;
-
-nn::Conv2d conv3x3(int in, int out) { return nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)); }
 
 // ESRGAN initialises its blocks with Kaiming-normal weights scaled by 0.1: each block starts close
 // to the identity, which keeps a deep trunk trainable without normalisation.

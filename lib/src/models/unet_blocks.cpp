@@ -2,12 +2,10 @@
 
 #include <cmath>
 
+#include "synthgen/models/blocks.h"
+
 namespace synthgen::models {
 namespace {
-
-torch::nn::Conv2d conv3x3(std::int64_t in, std::int64_t out) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1));
-}
 
 torch::nn::Conv2d conv1x1(std::int64_t in, std::int64_t out) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1));

@@ -5,16 +5,10 @@
 #include <cmath>
 
 #include "synthgen/losses/vae_losses.h"
+#include "synthgen/models/blocks.h"
 #include "synthgen/models/conditioning.h"
 
 namespace synthgen::models {
-namespace {
-
-torch::nn::Conv2d conv3x3(std::int64_t in, std::int64_t out, std::int64_t stride = 1) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
-}
-
-}  // namespace
 
 VaeOptions vae_options(const Config& config) {
   VaeOptions options;

@@ -147,6 +147,10 @@ int resume_run(const TrainRequest& request) {
 }  // namespace
 
 int run_train(const TrainRequest& request) {
+  if (request.list_keys) {
+    std::cout << config_keys_markdown();
+    return 0;
+  }
   if (!request.resume_dir.empty() && !request.config_path.empty()) {
     throw UsageError("--config and --resume exclude each other: a resumed run uses its own config "
                      "(change its length with --set train.steps=N)");

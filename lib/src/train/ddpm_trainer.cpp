@@ -92,7 +92,9 @@ torch::Tensor DdpmTrainer::preview(int count, std::uint64_t seed) {
                                    : torch::Tensor();
   models::SamplerOptions options;
   options.kind = "ddim";
-  options.steps = std::min<std::int64_t>(50, network->schedule->timesteps());
+  // DDIM with at most 50 steps, and no more steps than the run trained: a short smoke run's grid
+  // then costs about as much as its training, not minutes of sampling.
+  options.steps = std::min<std::int64_t>({50, network->schedule->timesteps(), std::max<std::int64_t>(2, config_.train.steps)});
   return models::sample_diffusion(network, seeds, labels, options, device_).to(torch::kFloat).to(torch::kCPU);
 }
 

@@ -1,9 +1,9 @@
 #include "synthgen/train/ema.h"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "synthgen/core/error.h"
+#include "synthgen/core/tensor_text.h"
 
 namespace synthgen::train {
 namespace {
@@ -14,10 +14,6 @@ TensorDict detached_copies(const TensorDict& tensors) {
   TensorDict copies;
   for (const auto& item : tensors) copies.insert(item.key(), item.value().detach().clone());
   return copies;
-}
-
-std::string shape_text(const torch::Tensor& tensor) {
-  return fmt::format("[{}]", fmt::join(tensor.sizes(), ", "));
 }
 
 // Pairs each of the module's tensors (`kind`: "parameter" or "buffer") with this EMA's tensor of

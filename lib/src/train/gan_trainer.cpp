@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
@@ -16,12 +14,6 @@
 namespace synthgen::train {
 namespace {
 
-bool is_probability_loss(losses::GanLoss loss) {
-  return loss == losses::GanLoss::kNonSaturating || loss == losses::GanLoss::kMinimax;
-}
-
-models::Growable* growable(torch::nn::Module& module) { return dynamic_cast<models::Growable*>(&module); }
-
 void write_int(torch::serialize::OutputArchive& archive, const std::string& key, std::int64_t value) {
   archive.write(key, c10::IValue(value));
 }
@@ -31,19 +23,9 @@ std::int64_t read_int(torch::serialize::InputArchive& archive, const std::string
   return archive.try_read(key, value) ? value.toInt() : fallback;
 }
 
-void write_growth(torch::serialize::OutputArchive& archive, const models::Growth& growth) {
-  write_int(archive, "growth_level", growth.level);
-  archive.write("growth_alpha", c10::IValue(growth.alpha));
+bool is_probability_loss(losses::GanLoss loss) {
+  return loss == losses::GanLoss::kNonSaturating || loss == losses::GanLoss::kMinimax;
 }
-
-models::Growth read_growth(torch::serialize::InputArchive& archive, const models::Growth& fallback) {
-  models::Growth growth = fallback;
-  growth.level = static_cast<int>(read_int(archive, "growth_level", fallback.level));
-  c10::IValue alpha;
-  if (archive.try_read("growth_alpha", alpha)) growth.alpha = alpha.toDouble();
-  return growth;
-}
-
 
 // Averaged weights come without matching BatchNorm statistics (the EMA copies the raw G's), and
 // in eval mode mismatched statistics distort the samples. So, before the EMA generator is used
@@ -328,57 +310,6 @@ void GanTrainer::load(torch::serialize::InputArchive& archive) {
   discriminator_->to(device_);
   // The G update of a step that resumes: the last G loss is unknown until then.
   last_loss_g_ = torch::Tensor();
-}
-
-torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
-                                const torch::Device& device) {
-  torch::Tensor latents = torch::empty({count, latent_dim});
-  for (std::int64_t i = 0; i < count; ++i) {
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(first_seed + i);
-    latents[i].copy_(at::randn({latent_dim}, generator));
-  }
-  return latents.to(device);
-}
-
-torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, const torch::Tensor& labels,
-                       int image_size, double truncation) {
-  torch::Tensor images = truncation == 1.0 ? generator.forward(z, labels) : generator.forward_truncated(z, labels, truncation);
-  if (images.size(-1) != image_size) images = torch::upsample_nearest2d(images, {image_size, image_size});
-  return images;
-}
-
-void require_image_generator(const std::string& family, const std::string& path) {
-  if (family == "classifier") {
-    throw UsageError(fmt::format("'{}' holds a classifier, expected a generator to sample images from", path));
-  }
-  if (family == "srgan") {
-    throw UsageError(fmt::format("'{}' is a super-resolution (srgan) model: use synthgen upscale", path));
-  }
-  if (family == "pix2pix" || family == "cyclegan") {
-    throw UsageError(fmt::format("'{}' is an image-to-image translation ({}) model: use synthgen translate", path,
-                                 family));
-  }
-}
-
-LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
-                               const torch::Device& device, bool use_ema) {
-  LoadedGenerator loaded;
-  loaded.network = models::make_generator(config);
-  loaded.image_size = config.data.image_size;
-  if (auto* grows = growable(*loaded.network)) grows->set_growth(read_growth(archive, grows->growth()));
-  torch::serialize::InputArchive part;
-  torch::serialize::InputArchive ema_part;
-  if (use_ema && archive.try_read("generator_ema", ema_part)) {
-    loaded.network->load(ema_part);
-  } else {
-    archive.read("generator", part);
-    loaded.network->load(part);
-  }
-  c10::IValue names;
-  if (archive.try_read("class_names", names)) loaded.class_names = split_lines(names.toStringRef());
-  loaded.network->to(device);
-  loaded.network->eval();
-  return loaded;
 }
 
 }  // namespace synthgen::train

@@ -4,10 +4,11 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
+#include "synthgen/families/registry.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/diffusion_sampler.h"
 #include "synthgen/models/vae.h"
-#include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/gan_sampling.h"
 
 namespace synthgen {
 namespace {
@@ -168,22 +169,39 @@ std::string given_sampling_flag(const GeneratorOptions& options) {
   return "";
 }
 
-void require_image_family(const std::string& family, const std::string& path) {
-  train::require_image_generator(family, path);
+std::unique_ptr<ImageGenerator> make_gan_image_generator(const Config& config, torch::serialize::InputArchive& archive,
+                                                         const torch::Device& device,
+                                                         const GeneratorOptions& options) {
+  return std::make_unique<GanImageGenerator>(config, archive, device, options);
+}
+
+std::unique_ptr<ImageGenerator> make_diffusion_image_generator(const Config& config,
+                                                               torch::serialize::InputArchive& archive,
+                                                               const torch::Device& device,
+                                                               const GeneratorOptions& options) {
+  return std::make_unique<DiffusionImageGenerator>(config, archive, device, options);
+}
+
+std::unique_ptr<ImageGenerator> make_vae_image_generator(const Config& config, torch::serialize::InputArchive& archive,
+                                                         const torch::Device& device,
+                                                         const GeneratorOptions& options) {
+  return std::make_unique<VaeImageGenerator>(config, archive, device, options);
+}
+
+void require_image_family(const std::string& family_name, const std::string& path) {
+  const ModelFamily& family = find_model_family(family_name);
+  if (family.make_image_generator) return;
+  throw UsageError(fmt::format("'{}' is a {} ({}) model: use {} (it makes no images from noise)", path,
+                               family_kind_name(family.kind), family.name, family.use_with));
 }
 
 std::unique_ptr<ImageGenerator> load_image_generator(const Config& config,
                                                      torch::serialize::InputArchive& trainer_part,
                                                      const torch::Device& device, const GeneratorOptions& options) {
   check_ranges(options);
-  std::unique_ptr<ImageGenerator> generator;
-  if (config.model.family == "ddpm") {
-    generator = std::make_unique<DiffusionImageGenerator>(config, trainer_part, device, options);
-  } else if (config.model.family == "vae") {
-    generator = std::make_unique<VaeImageGenerator>(config, trainer_part, device, options);
-  } else {
-    generator = std::make_unique<GanImageGenerator>(config, trainer_part, device, options);
-  }
+  require_image_family(config.model.family, "the checkpoint");
+  std::unique_ptr<ImageGenerator> generator =
+      find_model_family(config.model.family).make_image_generator(config, trainer_part, device, options);
   generator->set_border(config.data.pad);
   return generator;
 }

@@ -280,6 +280,11 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
   log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
            dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
            batch_text, runtime_.device.str(), runtime_.threads);
+  if (train.lr_schedule == "linear" && train.lr_constant_steps >= train.steps) {
+    log_warn("train.lr_constant_steps {} is not below train.steps {}: the learning rate stays at train.lr {} for "
+             "the whole run (no linear decay)",
+             train.lr_constant_steps, train.steps, train.lr);
+  }
   if (state_.step >= train.steps) {
     log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
              "train.steps=N",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "synthgen/core/error.h"
+#include "synthgen/families/registry.h"
 #include "synthgen/models/cyclegan.h"
 #include "synthgen/models/pix2pix.h"
 
@@ -17,41 +18,56 @@ void check_direction(const std::string& direction) {
 LoadedTranslator load_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
                                  const torch::Device& device, const std::string& direction, const std::string& path) {
   check_direction(direction);
+  const ModelFamily& family = find_model_family(config.model.family);
+  if (!family.make_translator) {
+    throw UsageError(fmt::format("'{}' holds a {} model; translate needs a pix2pix or cyclegan checkpoint", path,
+                                 family.name));
+  }
+  return family.make_translator(config, trainer_part, device, direction, path);
+}
+
+LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
+                                         const torch::Device& device, const std::string& direction,
+                                         const std::string& path) {
+  if (direction != "AtoB") {
+    throw UsageError(fmt::format("--direction {}: '{}' is a pix2pix model, which translates A to B only (train a "
+                                 "cyclegan for both directions)", direction, path));
+  }
   const ModelConfig& m = config.model;
   LoadedTranslator loaded;
   loaded.channels = config.data.channels;
   loaded.image_size = config.data.image_size;
+  models::UnetGenerator generator(loaded.channels, loaded.channels, m.base_channels,
+                                  models::unet_levels_for(m, config.data.image_size), m.norm);
   torch::serialize::InputArchive part;
-  if (m.family == "pix2pix") {
-    if (direction != "AtoB") {
-      throw UsageError(fmt::format("--direction {}: '{}' is a pix2pix model, which translates A to B only (train a "
-                                   "cyclegan for both directions)", direction, path));
-    }
-    models::UnetGenerator generator(loaded.channels, loaded.channels, m.base_channels,
-                                    models::unet_levels_for(m, config.data.image_size), m.norm);
-    trainer_part.read("generator", part);
-    generator->load(part);
-    generator->to(device);
-    generator->eval();
-    loaded.stride = generator->stride();
-    loaded.module = generator.ptr();
-    loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
-    return loaded;
-  }
-  if (m.family == "cyclegan") {
-    models::ResnetGenerator generator(loaded.channels, m.base_channels, m.generator_blocks, m.norm);
-    trainer_part.read(direction == "AtoB" ? "generator_ab" : "generator_ba", part);
-    generator->load(part);
-    generator->to(device);
-    generator->eval();
-    loaded.stride = models::ResnetGeneratorImpl::kStride;
-    loaded.min_side = 2 * models::ResnetGeneratorImpl::kStride;
-    loaded.module = generator.ptr();
-    loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
-    return loaded;
-  }
-  throw UsageError(fmt::format("'{}' holds a {} model; translate needs a pix2pix or cyclegan checkpoint", path,
-                               m.family));
+  trainer_part.read("generator", part);
+  generator->load(part);
+  generator->to(device);
+  generator->eval();
+  loaded.stride = generator->stride();
+  loaded.module = generator.ptr();
+  loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
+  return loaded;
+}
+
+LoadedTranslator load_cyclegan_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
+                                          const torch::Device& device, const std::string& direction,
+                                          const std::string& /*path*/) {
+  const ModelConfig& m = config.model;
+  LoadedTranslator loaded;
+  loaded.channels = config.data.channels;
+  loaded.image_size = config.data.image_size;
+  models::ResnetGenerator generator(loaded.channels, m.base_channels, m.generator_blocks, m.norm);
+  torch::serialize::InputArchive part;
+  trainer_part.read(direction == "AtoB" ? "generator_ab" : "generator_ba", part);
+  generator->load(part);
+  generator->to(device);
+  generator->eval();
+  loaded.stride = models::ResnetGeneratorImpl::kStride;
+  loaded.min_side = 2 * models::ResnetGeneratorImpl::kStride;
+  loaded.module = generator.ptr();
+  loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
+  return loaded;
 }
 
 }  // namespace synthgen::train

@@ -29,6 +29,10 @@ std::string dump_config(const Config& config);
 // Every valid key path ("train.lr"), in schema order.
 std::vector<std::string> config_keys();
 
+// Every key as a Markdown table row: key, default, the families that read it, meaning. The key
+// table of docs/config.md is this text (`synthgen train --list-keys`).
+std::string config_keys_markdown();
+
 // Key paths whose values differ between a and b.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);
 

@@ -39,6 +39,10 @@ std::vector<std::uint8_t> encode_png(const Image& image);
 // Baseline JPEG bytes (quality 1..100) of an image with 1 or 3 channels; deterministic.
 std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality);
 
+// Uncompressed BMP and TGA bytes (translate keeps a file's own format).
+std::vector<std::uint8_t> encode_bmp(const Image& image);
+std::vector<std::uint8_t> encode_tga(const Image& image);
+
 // Resampled to width x height with stbir_resize_uint8 (Mitchell filter when shrinking,
 // Catmull-Rom when enlarging, clamped edges). Same size returns a copy.
 Image resize_image(const Image& image, int width, int height);

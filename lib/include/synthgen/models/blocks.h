@@ -7,6 +7,11 @@
 
 namespace synthgen::models {
 
+// A 3x3 convolution with bias that keeps the side at stride 1 (padding 1) and halves it at stride 2.
+inline torch::nn::Conv2d conv3x3(std::int64_t in, std::int64_t out, std::int64_t stride = 1) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
 // A transposed 2-D convolution with the parameters of torch::nn::ConvTranspose2d (weight
 // [in, out, k, k], optional bias) and the same function, computed faster on the CPU:
 // - on a 1x1 input with stride 1 and no padding (a generator's first layer) it is one matrix

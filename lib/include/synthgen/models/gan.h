@@ -1,4 +1,4 @@
-// The interface every GAN family implements, and the registry that builds them by name.
+// The interface every GAN family implements, and the factories of its networks.
 #pragma once
 
 #include <torch/torch.h>
@@ -55,20 +55,8 @@ class Growable {
   virtual int max_level() const = 0;
 };
 
-struct GanFamily {
-  std::string name;
-  std::function<std::shared_ptr<Generator>(const Config&)> make_generator;
-  std::function<std::shared_ptr<Discriminator>(const Config&)> make_discriminator;
-};
-
-// Every GAN family, in one explicit list (static self-registration is dropped by the linker when
-// the library is static).
-const std::vector<GanFamily>& gan_families();
-
-// The family named config.model.family. Throws ConfigError listing the known names.
-const GanFamily& find_gan_family(const std::string& name);
-
-// The networks of config.model.family, initialised from the current default RNG.
+// The networks of config.model.family (a GAN family of the registry in families/registry.h),
+// initialised from the current default RNG. Throws ConfigError for an unknown or non-GAN family.
 std::shared_ptr<Generator> make_generator(const Config& config);
 std::shared_ptr<Discriminator> make_discriminator(const Config& config);
 

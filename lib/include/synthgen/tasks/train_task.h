@@ -13,6 +13,7 @@ struct TrainRequest {
   std::string resume_dir;              // continue this run folder from its latest checkpoint
   std::string init_checkpoint;         // start from this checkpoint's (or run folder's) weights (srgan)
   bool print_config = false;           // print the resolved config to stdout and stop
+  bool list_keys = false;              // print every config key (Markdown table) and stop
 };
 
 // Runs training to the end. Returns the exit code: 0 when done, 128 + signal when stopped by

@@ -16,6 +16,7 @@
 #include "synthgen/models/gan.h"
 #include "synthgen/train/diff_augment.h"
 #include "synthgen/train/ema.h"
+#include "synthgen/train/gan_sampling.h"
 #include "synthgen/train/grad_scaler.h"
 #include "synthgen/train/trainer.h"
 
@@ -66,31 +67,5 @@ class GanTrainer : public Trainer {
   torch::Tensor last_loss_g_;
   torch::Tensor last_mode_seeking_;  // the unweighted mode-seeking term of the last G update
 };
-
-// Latent vectors for images seed, seed+1, ...: image i's latent depends only on seed + i, so a
-// sample set does not depend on the batch size or the device. Drawn on the CPU, returned on
-// `device`.
-torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
-                                const torch::Device& device);
-
-struct LoadedGenerator {
-  std::shared_ptr<models::Generator> network;  // eval mode, on the requested device
-  std::vector<std::string> class_names;        // conditional models: label i's name (may be empty)
-  int image_size = 0;                          // config data.image_size: outputs are brought to it
-};
-
-// Throws UsageError naming `path` unless `family` (a checkpoint's) is an image-generating GAN:
-// a classifier makes no images, and an srgan model enlarges them (synthgen upscale).
-void require_image_generator(const std::string& family, const std::string& path);
-
-// The generator from the archive a GanTrainer saved (the "trainer" part of a checkpoint): the EMA
-// weights when the run kept them (unless use_ema is false), at the growth stage it reached.
-LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
-                               const torch::Device& device, bool use_ema = true);
-
-// G's images at config data.image_size: a growing generator below its last stage makes smaller
-// ones, which are enlarged (nearest neighbour) so that every output has the configured size.
-torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, const torch::Tensor& labels,
-                       int image_size, double truncation = 1.0);
 
 }  // namespace synthgen::train

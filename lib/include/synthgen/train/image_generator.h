@@ -61,8 +61,19 @@ class ImageGenerator {
 // does: a command given one with nothing to sample refuses it by name.
 std::string given_sampling_flag(const GeneratorOptions& options);
 
-// Throws UsageError naming `path` unless `family` makes images (not a classifier or srgan).
+// Throws UsageError naming `path` unless `family` makes images (not a classifier, srgan or a
+// translation family), saying which command uses such a checkpoint instead.
 void require_image_family(const std::string& family, const std::string& path);
+
+// The image generators of the families that make images from noise (their registry factories).
+std::unique_ptr<ImageGenerator> make_gan_image_generator(const Config& config, torch::serialize::InputArchive& archive,
+                                                         const torch::Device& device, const GeneratorOptions& options);
+std::unique_ptr<ImageGenerator> make_diffusion_image_generator(const Config& config,
+                                                               torch::serialize::InputArchive& archive,
+                                                               const torch::Device& device,
+                                                               const GeneratorOptions& options);
+std::unique_ptr<ImageGenerator> make_vae_image_generator(const Config& config, torch::serialize::InputArchive& archive,
+                                                         const torch::Device& device, const GeneratorOptions& options);
 
 // The generator of a checkpoint's "trainer" part, for config.model.family, on `device`, in
 // eval mode. Throws UsageError when an option does not apply to the family or is out of range.

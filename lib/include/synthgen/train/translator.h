@@ -30,4 +30,12 @@ void check_direction(const std::string& direction);
 LoadedTranslator load_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
                                  const torch::Device& device, const std::string& direction, const std::string& path);
 
+// The two families' loaders (their registry factories); `direction` is already checked.
+LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
+                                         const torch::Device& device, const std::string& direction,
+                                         const std::string& path);
+LoadedTranslator load_cyclegan_translator(const Config& config, torch::serialize::InputArchive& trainer_part,
+                                          const torch::Device& device, const std::string& direction,
+                                          const std::string& path);
+
 }  // namespace synthgen::train

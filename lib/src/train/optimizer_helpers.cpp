@@ -1,38 +1,9 @@
-#include <fmt/format.h>
-
+// The learning-rate schedule and the small helpers every trainer's optimizers share.
 #include <cmath>
 
-#include "synthgen/core/error.h"
-#include "synthgen/models/gan.h"
-#include "synthgen/train/classifier_trainer.h"
-#include "synthgen/train/cyclegan_trainer.h"
-#include "synthgen/train/ddpm_trainer.h"
-#include "synthgen/train/gan_trainer.h"
-#include "synthgen/train/pix2pix_trainer.h"
-#include "synthgen/train/sr_trainer.h"
 #include "synthgen/train/trainer.h"
-#include "synthgen/train/vae_trainer.h"
 
 namespace synthgen::train {
-
-std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device,
-                                      const DataInfo& data) {
-  if (config.model.family == "classifier") {
-    return std::make_unique<ClassifierTrainer>(config, device, data);
-  }
-  if (config.model.family == "srgan") return std::make_unique<SrTrainer>(config, device);
-  if (config.model.family == "ddpm") return std::make_unique<DdpmTrainer>(config, device, data);
-  if (config.model.family == "vae") return std::make_unique<VaeTrainer>(config, device, data);
-  if (config.model.family == "pix2pix") return std::make_unique<Pix2PixTrainer>(config, device);
-  if (config.model.family == "cyclegan") return std::make_unique<CycleGanTrainer>(config, device);
-  // find_gan_family names the known families when this one is not.
-  models::find_gan_family(config.model.family);
-  return std::make_unique<GanTrainer>(config, device, data);
-}
-
-void Trainer::init_from(torch::serialize::InputArchive& /*archive*/, const std::string& source) {
-  throw UsageError(fmt::format("--init '{}': only srgan runs start from another run's weights", source));
-}
 
 double scheduled_learning_rate(const TrainConfig& train, std::int64_t steps_done) {
   if (train.lr_schedule == "linear") {

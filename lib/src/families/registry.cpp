@@ -1,0 +1,197 @@
+#include "synthgen/families/registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "../config/closest_key.h"
+#include "synthgen/core/error.h"
+#include "synthgen/models/dcgan.h"
+#include "synthgen/models/progan.h"
+#include "synthgen/models/vanilla.h"
+#include "synthgen/train/classifier_trainer.h"
+#include "synthgen/train/cyclegan_trainer.h"
+#include "synthgen/train/ddpm_trainer.h"
+#include "synthgen/train/gan_trainer.h"
+#include "synthgen/train/image_generator.h"
+#include "synthgen/train/pix2pix_trainer.h"
+#include "synthgen/train/sr_trainer.h"
+#include "synthgen/train/translator.h"
+#include "synthgen/train/vae_trainer.h"
+
+namespace synthgen {
+namespace {
+
+// The keys of the GAN trainer's losses and regularisers (vanilla, dcgan, progan).
+const std::vector<std::string> kGanTrainerKeys = {"train.loss",  "train.n_critic",     "train.gp_weight",
+                                                  "train.r1_gamma", "train.drift",     "train.mode_seeking",
+                                                  "train.augment",  "model.latent_dim"};
+
+std::vector<std::string> with(std::vector<std::string> keys, const std::vector<std::string>& more) {
+  keys.insert(keys.end(), more.begin(), more.end());
+  return keys;
+}
+
+template <class TrainerType>
+std::unique_ptr<train::Trainer> trainer_with_data(const Config& config, const torch::Device& device,
+                                                  const train::DataInfo& data) {
+  return std::make_unique<TrainerType>(config, device, data);
+}
+
+template <class TrainerType>
+std::unique_ptr<train::Trainer> trainer_without_data(const Config& config, const torch::Device& device,
+                                                     const train::DataInfo& /*data*/) {
+  return std::make_unique<TrainerType>(config, device);
+}
+
+template <class GeneratorType>
+std::shared_ptr<models::Generator> gan_generator(const Config& config) {
+  return std::make_shared<GeneratorType>(config);
+}
+
+template <class DiscriminatorType>
+std::shared_ptr<models::Discriminator> gan_discriminator(const Config& config) {
+  return std::make_shared<DiscriminatorType>(config);
+}
+
+ModelFamily gan_family(std::string name, std::string summary, std::vector<std::string> keys,
+                       ModelFamily::GanGeneratorFactory generator,
+                       ModelFamily::GanDiscriminatorFactory discriminator) {
+  ModelFamily family{std::move(name), FamilyKind::kGan, std::move(summary), with(kGanTrainerKeys, keys)};
+  family.make_trainer = trainer_with_data<train::GanTrainer>;
+  family.make_image_generator = make_gan_image_generator;
+  family.make_gan_generator = generator;
+  family.make_gan_discriminator = discriminator;
+  return family;
+}
+
+std::vector<ModelFamily> make_families() {
+  std::vector<ModelFamily> families;
+  families.push_back(gan_family("vanilla", "MLP generator and discriminator (Goodfellow et al. 2014)",
+                                {"model.spectral_norm", "model.hidden_dim"},
+                                gan_generator<models::VanillaGenerator>,
+                                gan_discriminator<models::VanillaDiscriminator>));
+  families.push_back(gan_family("dcgan", "DCGAN (Radford et al. 2016); optional spectral norm in D",
+                                {"model.spectral_norm"}, gan_generator<models::DcganGenerator>,
+                                gan_discriminator<models::DcganDiscriminator>));
+  families.push_back(gan_family("progan",
+                                "ProGAN (Karras et al. 2018) with StyleGAN options: mapping network, style "
+                                "modulation, noise inputs",
+                                {"model.max_channels", "model.mapping_layers", "model.style_modulation",
+                                 "model.noise_inputs", "train.fade_images", "train.stable_images",
+                                 "train.batch_sizes"},
+                                gan_generator<models::ProganGenerator>,
+                                gan_discriminator<models::ProganDiscriminator>));
+
+  ModelFamily ddpm{"ddpm", FamilyKind::kDiffusion,
+                   "diffusion (Ho et al. 2020): U-Net noise predictor; DDPM, DDIM and DPM-Solver++ sampling, "
+                   "classifier-free guidance",
+                   {"model.channel_mults", "model.res_blocks", "model.attention_max_size", "model.dropout",
+                    "model.timesteps", "model.noise_schedule", "model.prediction", "train.label_dropout"}};
+  ddpm.make_trainer = trainer_with_data<train::DdpmTrainer>;
+  ddpm.make_image_generator = make_diffusion_image_generator;
+  families.push_back(ddpm);
+
+  ModelFamily vae{"vae", FamilyKind::kVae, "convolutional VAE (Kingma & Welling 2014), beta-weighted KL",
+                  {"model.latent_dim", "model.channel_mults", "model.likelihood", "train.kl_beta"}};
+  vae.make_trainer = trainer_with_data<train::VaeTrainer>;
+  vae.make_image_generator = make_vae_image_generator;
+  families.push_back(vae);
+
+  ModelFamily pix2pix{"pix2pix", FamilyKind::kTranslation,
+                      "paired image-to-image translation (Isola et al. 2017): U-Net G, PatchGAN D",
+                      {"train.loss", "model.unet_levels", "train.l1_weight"}};
+  pix2pix.make_trainer = trainer_without_data<train::Pix2PixTrainer>;
+  pix2pix.make_translator = train::load_pix2pix_translator;
+  pix2pix.use_with = "synthgen translate";
+  families.push_back(pix2pix);
+
+  ModelFamily cyclegan{"cyclegan", FamilyKind::kTranslation,
+                       "unpaired translation (Zhu et al. 2017): two ResNet generators, two PatchGAN "
+                       "discriminators",
+                       {"train.loss", "model.generator_blocks", "train.cycle_weight", "train.identity_weight",
+                        "train.pool_size"}};
+  cyclegan.make_trainer = trainer_without_data<train::CycleGanTrainer>;
+  cyclegan.make_translator = train::load_cyclegan_translator;
+  cyclegan.use_with = "synthgen translate";
+  families.push_back(cyclegan);
+
+  ModelFamily srgan{"srgan", FamilyKind::kSuperResolution,
+                    "super-resolution x2/x4: SRResNet (Ledig et al. 2017) or ESRGAN (Wang et al. 2018)",
+                    {"model.sr_scale", "model.sr_block", "model.sr_blocks", "model.sr_growth",
+                     "model.sr_bicubic_skip", "train.sr_patch", "train.pixel_weight", "train.perceptual_weight",
+                     "train.perceptual_net", "train.gan_weight", "train.sr_blur", "train.sr_noise",
+                     "train.sr_jpeg"}};
+  srgan.make_trainer = trainer_without_data<train::SrTrainer>;
+  srgan.use_with = "synthgen upscale";
+  families.push_back(srgan);
+
+  ModelFamily classifier{"classifier", FamilyKind::kClassifier,
+                         "the built-in CNN that eval uses as a feature network and for CAS", {}};
+  classifier.make_trainer = trainer_with_data<train::ClassifierTrainer>;
+  classifier.use_with = "synthgen eval --features classifier:CHECKPOINT";
+  families.push_back(classifier);
+  return families;
+}
+
+}  // namespace
+
+const char* family_kind_name(FamilyKind kind) {
+  switch (kind) {
+    case FamilyKind::kGan: return "GAN";
+    case FamilyKind::kDiffusion: return "diffusion";
+    case FamilyKind::kVae: return "VAE";
+    case FamilyKind::kTranslation: return "translation";
+    case FamilyKind::kSuperResolution: return "super-resolution";
+    case FamilyKind::kClassifier: return "classifier";
+  }
+  return "?";
+}
+
+bool ModelFamily::reads_key(const std::string& key) const {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+const std::vector<ModelFamily>& model_families() {
+  static const std::vector<ModelFamily> families = make_families();
+  return families;
+}
+
+std::vector<std::string> model_family_names() {
+  std::vector<std::string> names;
+  for (const ModelFamily& family : model_families()) names.push_back(family.name);
+  return names;
+}
+
+const ModelFamily& find_model_family(const std::string& name) {
+  for (const ModelFamily& family : model_families()) {
+    if (family.name == name) return family;
+  }
+  const std::vector<std::string> names = model_family_names();
+  const std::string closest = config_detail::closest_key(name, names);
+  throw ConfigError(fmt::format("model.family: unknown family '{}'{}; known: {}", name,
+                                closest.empty() ? "" : fmt::format(" (did you mean '{}'?)", closest),
+                                fmt::join(names, ", ")));
+}
+
+std::vector<std::string> family_specific_keys() {
+  std::vector<std::string> keys;
+  for (const ModelFamily& family : model_families()) {
+    for (const std::string& key : family.keys) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+  }
+  return keys;
+}
+
+std::vector<std::string> families_reading(const std::string& key) {
+  std::vector<std::string> names;
+  const std::vector<std::string> specific = family_specific_keys();
+  const bool shared = std::find(specific.begin(), specific.end(), key) == specific.end();
+  for (const ModelFamily& family : model_families()) {
+    if (shared || family.reads_key(key)) names.push_back(family.name);
+  }
+  return names;
+}
+
+}  // namespace synthgen

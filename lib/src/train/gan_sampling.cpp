@@ -1,0 +1,63 @@
+#include "synthgen/train/gan_sampling.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "synthgen/core/text.h"
+
+namespace synthgen::train {
+
+models::Growable* growable(torch::nn::Module& module) { return dynamic_cast<models::Growable*>(&module); }
+
+void write_growth(torch::serialize::OutputArchive& archive, const models::Growth& growth) {
+  archive.write("growth_level", c10::IValue(static_cast<std::int64_t>(growth.level)));
+  archive.write("growth_alpha", c10::IValue(growth.alpha));
+}
+
+models::Growth read_growth(torch::serialize::InputArchive& archive, const models::Growth& fallback) {
+  models::Growth growth = fallback;
+  c10::IValue level;
+  if (archive.try_read("growth_level", level)) growth.level = static_cast<int>(level.toInt());
+  c10::IValue alpha;
+  if (archive.try_read("growth_alpha", alpha)) growth.alpha = alpha.toDouble();
+  return growth;
+}
+
+torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
+                                const torch::Device& device) {
+  torch::Tensor latents = torch::empty({count, latent_dim});
+  for (std::int64_t i = 0; i < count; ++i) {
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(first_seed + i);
+    latents[i].copy_(at::randn({latent_dim}, generator));
+  }
+  return latents.to(device);
+}
+
+torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, const torch::Tensor& labels,
+                       int image_size, double truncation) {
+  torch::Tensor images = truncation == 1.0 ? generator.forward(z, labels) : generator.forward_truncated(z, labels, truncation);
+  if (images.size(-1) != image_size) images = torch::upsample_nearest2d(images, {image_size, image_size});
+  return images;
+}
+
+LoadedGenerator load_generator(const Config& config, torch::serialize::InputArchive& archive,
+                               const torch::Device& device, bool use_ema) {
+  LoadedGenerator loaded;
+  loaded.network = models::make_generator(config);
+  loaded.image_size = config.data.image_size;
+  if (auto* grows = growable(*loaded.network)) grows->set_growth(read_growth(archive, grows->growth()));
+  torch::serialize::InputArchive part;
+  torch::serialize::InputArchive ema_part;
+  if (use_ema && archive.try_read("generator_ema", ema_part)) {
+    loaded.network->load(ema_part);
+  } else {
+    archive.read("generator", part);
+    loaded.network->load(part);
+  }
+  c10::IValue names;
+  if (archive.try_read("class_names", names)) loaded.class_names = split_lines(names.toStringRef());
+  loaded.network->to(device);
+  loaded.network->eval();
+  return loaded;
+}
+
+}  // namespace synthgen::train
