@@ -185,4 +185,37 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     CHECK_THROWS_WITH(eval::open_image_source((dir / "run").string(), options),
                       Catch::Contains("super-resolution (srgan) model: use synthgen upscale"));
   }
+  SECTION("--init refuses a x2 run's weights in a x4 config with one line and exit code 2") {
+    Config x4 = config;
+    x4.model.sr_scale = 4;
+    const std::string x4_path = testing::write_config_file(dir, x4, "x4.yaml");
+    const auto refused = testing::run_command(testing::synthgen_binary() + " train --config " +
+                                              quoted(fs::path(x4_path)) + " --init " +
+                                              quoted(dir / "run") + " --out " + quoted(dir / "x4"));
+    CHECK(refused.exit_code == 2);
+    const std::string last_line = refused.output.substr(refused.output.rfind("synthgen: error:"));
+    CHECK(std::count(last_line.begin(), last_line.end(), '\n') == 1);
+    CHECK_THAT(last_line, Catch::Contains("--init") && Catch::Contains("upsample.1.conv.weight"));
+  }
+  SECTION("--overwrite replaces the outputs of the earlier run, and only those") {
+    testing::write_test_png(dir / "in2" / "c.png", 10, 10, 3, 12);
+    const auto again = testing::run_command(base + " --overwrite --input " + quoted(dir / "in2") + " --out " +
+                                            quoted(dir / "out"));
+    REQUIRE(again.exit_code == 0);
+    std::vector<std::string> left;
+    for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
+      const std::string name = entry.path().filename().string();
+      if (name[0] != '.') left.push_back(fs::relative(entry.path(), dir / "out").generic_string());
+    }
+    CHECK(left == std::vector<std::string>{"c.png"});
+    testing::write_test_png(dir / "out" / "mine.png", 10, 10, 3, 13);
+    const auto refused = testing::run_command(base + " --overwrite --input " + quoted(dir / "in") + " --out " +
+                                              quoted(dir / "out"));
+    CHECK(refused.exit_code == 2);
+    const std::string error = refused.output.substr(refused.output.rfind("synthgen: error:"));
+    CHECK_THAT(error, Catch::Contains("mine.png") && Catch::Contains("--overwrite"));
+    CHECK(std::count(error.begin(), error.end(), '\n') == 1);
+    CHECK(fs::exists(dir / "out" / "mine.png"));
+    CHECK(fs::exists(dir / "out" / "c.png"));
+  }
 }
