@@ -21,4 +21,11 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+std::string join_some(const std::vector<std::string>& items, std::size_t shown) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size() && i < shown; ++i) text += (i > 0 ? ", " : "") + items[i];
+  if (items.size() > shown) text += " and " + std::to_string(items.size() - shown) + " more";
+  return text;
+}
+
 }  // namespace synthgen

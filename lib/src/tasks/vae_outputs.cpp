@@ -14,6 +14,7 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/train/gan_trainer.h"
 #include "synthgen/train/metrics_log.h"
 
@@ -24,9 +25,7 @@ namespace fs = std::filesystem;
 models::Vae load_vae_for_inference(const Config& config, torch::serialize::InputArchive& trainer_part,
                                    const torch::Device& device) {
   models::Vae vae(models::vae_options(config));
-  torch::serialize::InputArchive part;
-  trainer_part.read("vae", part);
-  vae->load(part);
+  io::read_weights_part(trainer_part, "vae", *vae);
   vae->to(device);
   vae->eval();
   return vae;

@@ -7,6 +7,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/mode_seeking.h"
 #include "synthgen/losses/penalties.h"
 #include "synthgen/models/conditioning.h"
@@ -314,8 +315,8 @@ void GanTrainer::load(torch::serialize::InputArchive& archive) {
   images_seen_ = read_int(archive, "images_seen", 0);
   // A growing network's parameters exist at every stage; the stage only selects the path.
   apply_growth();
-  read_part("generator", [&](auto& part) { generator_->load(part); });
-  read_part("discriminator", [&](auto& part) { discriminator_->load(part); });
+  io::read_weights_part(archive, "generator", *generator_);
+  io::read_weights_part(archive, "discriminator", *discriminator_);
   read_part("optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part("optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   read_part("scaler_g", [&](auto& part) { scaler_g_.load(part); });
@@ -366,14 +367,7 @@ LoadedGenerator load_generator(const Config& config, torch::serialize::InputArch
   loaded.network = models::make_generator(config);
   loaded.image_size = config.data.image_size;
   if (auto* grows = growable(*loaded.network)) grows->set_growth(read_growth(archive, grows->growth()));
-  torch::serialize::InputArchive part;
-  torch::serialize::InputArchive ema_part;
-  if (use_ema && archive.try_read("generator_ema", ema_part)) {
-    loaded.network->load(ema_part);
-  } else {
-    archive.read("generator", part);
-    loaded.network->load(part);
-  }
+  io::read_weights_part_preferring(archive, "generator_ema", "generator", use_ema, *loaded.network);
   c10::IValue names;
   if (archive.try_read("class_names", names)) loaded.class_names = split_lines(names.toStringRef());
   loaded.network->to(device);

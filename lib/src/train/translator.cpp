@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "synthgen/core/error.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/models/cyclegan.h"
 #include "synthgen/models/pix2pix.h"
 
@@ -21,7 +22,6 @@ LoadedTranslator load_translator(const Config& config, torch::serialize::InputAr
   LoadedTranslator loaded;
   loaded.channels = config.data.channels;
   loaded.image_size = config.data.image_size;
-  torch::serialize::InputArchive part;
   if (m.family == "pix2pix") {
     if (direction != "AtoB") {
       throw UsageError(fmt::format("--direction {}: '{}' is a pix2pix model, which translates A to B only (train a "
@@ -29,8 +29,7 @@ LoadedTranslator load_translator(const Config& config, torch::serialize::InputAr
     }
     models::UnetGenerator generator(loaded.channels, loaded.channels, m.base_channels,
                                     models::unet_levels_for(m, config.data.image_size), m.norm);
-    trainer_part.read("generator", part);
-    generator->load(part);
+    io::read_weights_part(trainer_part, "generator", *generator);
     generator->to(device);
     generator->eval();
     loaded.stride = generator->stride();
@@ -40,8 +39,7 @@ LoadedTranslator load_translator(const Config& config, torch::serialize::InputAr
   }
   if (m.family == "cyclegan") {
     models::ResnetGenerator generator(loaded.channels, m.base_channels, m.generator_blocks, m.norm);
-    trainer_part.read(direction == "AtoB" ? "generator_ab" : "generator_ba", part);
-    generator->load(part);
+    io::read_weights_part(trainer_part, direction == "AtoB" ? "generator_ab" : "generator_ba", *generator);
     generator->to(device);
     generator->eval();
     loaded.stride = models::ResnetGeneratorImpl::kStride;

@@ -12,4 +12,8 @@ bool ends_with(const std::string& text, const std::string& suffix);
 std::string join_lines(const std::vector<std::string>& lines);
 std::vector<std::string> split_lines(const std::string& text);
 
+// The first `shown` items joined with ", ", then " and N more": error messages name a few of
+// many and count the rest.
+std::string join_some(const std::vector<std::string>& items, std::size_t shown = 3);
+
 }  // namespace synthgen
