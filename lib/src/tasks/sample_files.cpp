@@ -30,6 +30,14 @@ std::string csv_field(const std::string& text) {
 
 std::string numbered_png(std::int64_t index, int width) { return fmt::format("{:0{}d}.png", index, width); }
 
+std::vector<std::string> numbered_outputs(std::int64_t count, int width) {
+  std::vector<std::string> outputs;
+  outputs.reserve(static_cast<std::size_t>(count) + 1);
+  for (std::int64_t i = 0; i < count; ++i) outputs.push_back(numbered_png(i, width));
+  outputs.push_back("manifest.csv");
+  return outputs;
+}
+
 void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
                          std::int64_t done_before, std::int64_t total) {
   // HWC bytes, so that the worker threads below touch plain memory and no tensors.

@@ -6,6 +6,7 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "sample_files.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -111,8 +112,8 @@ int run_sample(const SampleRequest& request) {
     return 0;
   }
 
-  prepare_output_folder(request.out_dir, request.overwrite);
   const int width = std::max(6, decimal_digits(request.num - 1));
+  claim_output_folder(request.out_dir, request.overwrite, "sample", numbered_outputs(request.num, width));
   const fs::path out(request.out_dir);
   BatchProgress progress(request.num, "sampled");
   std::int64_t done = 0;

@@ -6,6 +6,7 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "sample_files.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -61,10 +62,10 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
         "class ({} found)",
         request.reconstruct_dir, num_classes, listing.class_names.size()));
   }
-  prepare_output_folder(request.out_dir, request.overwrite);
   const torch::Device device = vae->parameters().front().device();
   const std::int64_t total = static_cast<std::int64_t>(listing.files.size());
   const int width = std::max(6, decimal_digits(total - 1));
+  claim_output_folder(request.out_dir, request.overwrite, "sample --reconstruct", numbered_outputs(total, width));
   const fs::path out(request.out_dir);
   io::DecodeLimits limits;
   limits.max_side = config.data.max_image_side;
