@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
 #include "synthgen/data/batches.h"
 #include "synthgen/data/dataset.h"
@@ -198,6 +199,21 @@ TEST_CASE("image folders: class sub-folders, sorted files, bad files skipped", "
     CHECK_THROWS_WITH(data::load_dataset(folder_config(dir / "bad"), 1), Contains("no usable image"));
     CHECK_THROWS_AS(data::load_dataset(folder_config(dir / "missing"), 1), UsageError);
   }
+}
+
+TEST_CASE("CSV fields written by csv_field read back with parse_csv", "[data]") {
+  const std::vector<std::string> names = {"plain", "with, comma", "say \"hi\"", "two\nlines", ""};
+  std::string text = "name,index\r\n";
+  for (std::size_t i = 0; i < names.size(); ++i) text += csv_field(names[i]) + "," + std::to_string(i) + "\n";
+  text += "\n";  // a blank line at the end is no row
+  const std::vector<CsvRow> rows = parse_csv(text, "t.csv");
+  REQUIRE(rows.size() == names.size() + 1);
+  CHECK(rows[0].fields == std::vector<std::string>{"name", "index"});
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    CHECK(rows[i + 1].fields == std::vector<std::string>{names[i], std::to_string(i)});
+  }
+  CHECK(rows[5].line == 7);  // the row after the two-line field starts a line later
+  CHECK_THROWS_WITH(parse_csv("a,\"open\n", "t.csv"), Contains("t.csv:1") && Contains("never closed"));
 }
 
 TEST_CASE("labelled data from synthgen's manifest.csv: labels by row, class names by label", "[data]") {

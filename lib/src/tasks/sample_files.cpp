@@ -21,13 +21,6 @@ int decimal_digits(std::int64_t value) {
   return count;
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 std::string numbered_png(std::int64_t index, int width) { return fmt::format("{:0{}d}.png", index, width); }
 
 std::vector<std::string> numbered_outputs(std::int64_t count, int width) {

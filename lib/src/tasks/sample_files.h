@@ -14,9 +14,6 @@ namespace synthgen {
 // Decimal digits of value (at least 1).
 int decimal_digits(std::int64_t value);
 
-// A CSV field, quoted when it holds a comma, quote or newline (class names are free text).
-std::string csv_field(const std::string& text);
-
 // `--class` as every sample mode reads it: the labels (int64, CPU) of images first.. of a model
 // with num_classes classes ("balanced" cycles them, else one class index); undefined when the
 // model is unconditional (which refuses a class). Throws UsageError naming the flag.

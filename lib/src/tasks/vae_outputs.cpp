@@ -8,6 +8,7 @@
 #include "batch_progress.h"
 #include "output_folder.h"
 #include "sample_files.h"
+#include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
