@@ -143,33 +143,23 @@ TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets n
               .exit_code == 0);
   const std::string sample = binary + " sample --checkpoint " + quoted(dir / "run") + " --out " + quoted(dir / "s1");
   REQUIRE(testing::run_command(sample + " --num 20").exit_code == 0);
-  // The files a reader of the folder sees (hidden bookkeeping aside).
-  auto visible_files = [&dir]() {
-    std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(dir / "s1")) {
-      const std::string name = entry.path().filename().string();
-      if (name[0] != '.') files.push_back(name);
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  };
-  REQUIRE(visible_files().size() == 21);
+  REQUIRE(testing::visible_entries(dir / "s1").size() == 21);
 
   const auto again = testing::run_command(sample + " --num 5 --overwrite");
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
-  CHECK(visible_files() == std::vector<std::string>{"000000.png", "000001.png", "000002.png", "000003.png",
-                                                    "000004.png", "manifest.csv"});
+  const std::vector<std::string> expected = {"000000.png", "000001.png", "000002.png",
+                                             "000003.png", "000004.png", "manifest.csv"};
+  CHECK(testing::visible_entries(dir / "s1") == expected);
   CHECK(read_lines(dir / "s1" / "manifest.csv").size() == 6);
 
   SECTION("a file synthgen did not write stops --overwrite before anything is removed") {
     testing::write_bytes((dir / "s1" / "notes.txt").string(), {'h', 'i'});
     const auto refused = testing::run_command(sample + " --num 3 --overwrite");
     CHECK(refused.exit_code == 2);
-    const std::string error = refused.output.substr(refused.output.rfind("synthgen: error:"));
-    CHECK_THAT(error, Catch::Contains("notes.txt") && Catch::Contains("did not write"));
-    CHECK(std::count(error.begin(), error.end(), '\n') == 1);
-    CHECK(visible_files().size() == 7);
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("notes.txt") && Catch::Contains("did not write"));
+    CHECK(testing::visible_entries(dir / "s1").size() == 7);
   }
   SECTION("a folder of someone else's images is refused whole") {
     testing::write_test_png(dir / "theirs" / "000000.png", 16, 16, 3, 1);

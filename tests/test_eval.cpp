@@ -61,6 +61,16 @@ void write_png_folder(const fs::path& folder, int count, int salt) {
   }
 }
 
+// The built-in classifier, narrow, on 28x28 grey images (Fashion-MNIST's).
+Config small_classifier_config() {
+  Config config;
+  config.model.family = "classifier";
+  config.model.base_channels = 8;
+  config.data.image_size = 28;
+  config.data.channels = 1;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("the Inception stand-in is fed exactly as stylegan2-ada feeds the FID network", "[eval]") {
@@ -213,11 +223,7 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
     fs::create_directories(folder);
     io::write_png((folder / fmt::format("{:04d}.png", i)).string(), io::tensor_to_image(fashion.images[i]));
   }
-  Config config;
-  config.model.family = "classifier";
-  config.model.base_channels = 8;
-  config.data.image_size = 28;
-  config.data.channels = 1;
+  Config config = small_classifier_config();
   config.train.steps = 80;
   config.train.batch_size = 32;
   config.train.lr = 2e-3;
@@ -292,11 +298,7 @@ TEST_CASE("eval cas trains on a conditional model's sample folder, labelled by i
   CHECK_THAT(source->describe(), Contains("manifest.csv"));
 
   // eval cas takes the folder as its labelled synthetic set.
-  Config classifier;
-  classifier.model.family = "classifier";
-  classifier.model.base_channels = 8;
-  classifier.data.image_size = 28;
-  classifier.data.channels = 1;
+  Config classifier = small_classifier_config();
   classifier.train.steps = 3;
   classifier.train.batch_size = 8;
   const std::string classifier_path = testing::write_config_file(dir, classifier, "classifier.yaml");

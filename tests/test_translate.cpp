@@ -279,9 +279,7 @@ TEST_CASE("paired data refuses folders that hold no pairs, naming the file and t
     const auto result = testing::run_command(testing::synthgen_binary() + " train --config " +
                                              quoted(fs::path(path)) + " --out " + quoted(dir / "run"));
     CHECK(result.exit_code == 2);
-    const std::string last_line = result.output.substr(result.output.rfind("synthgen: error:"));
-    CHECK(std::count(last_line.begin(), last_line.end(), '\n') == 1);
-    CHECK_THAT(last_line, Contains("cat") && Contains("side-by-side"));
+    CHECK_THAT(testing::final_error_line(result.output), Contains("cat") && Contains("side-by-side"));
   }
 }
 
@@ -474,18 +472,11 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
                               quoted(dir / "pix2pix") + " --overwrite --out " + quoted(dir / "out");
     const auto replaced = testing::run_command(again);
     REQUIRE(replaced.exit_code == 0);
-    std::vector<std::string> left;
-    for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
-      const std::string name = entry.path().filename().string();
-      if (name[0] != '.') left.push_back(fs::relative(entry.path(), dir / "out").generic_string());
-    }
-    CHECK(left == std::vector<std::string>{"z.png"});
+    CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"z.png"});
     testing::write_bytes((dir / "out" / "keep" / "notes.txt").string(), {'h', 'i'});
     const auto refused = testing::run_command(again);
     CHECK(refused.exit_code == 2);
-    const std::string error = refused.output.substr(refused.output.rfind("synthgen: error:"));
-    CHECK_THAT(error, Contains("notes.txt") && Contains("did not write"));
-    CHECK(std::count(error.begin(), error.end(), '\n') == 1);
+    CHECK_THAT(testing::final_error_line(refused.output), Contains("notes.txt") && Contains("did not write"));
     CHECK(fs::exists(dir / "out" / "keep" / "notes.txt"));
     CHECK(fs::exists(dir / "out" / "z.png"));
   }

@@ -122,6 +122,13 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   CHECK(io::convert_channels(b, 3).pixels == b_rgb.pixels);
   CHECK_FALSE(fs::exists(dir / "out" / "sub" / "broken.png"));
 
+  // Trains `stage` into dir/name, starting from the run's weights (--init).
+  auto train_from_run = [&dir](const Config& stage, const std::string& name) {
+    const std::string path = testing::write_config_file(dir, stage, name + ".yaml");
+    return testing::run_command(testing::synthgen_binary() + " train --config " + quoted(fs::path(path)) +
+                                " --init " + quoted(dir / "run") + " --out " + quoted(dir / name));
+  };
+
   SECTION("one file in, one file out; tiling does not change an image within one tile") {
     for (const std::string tile : {"0", "32"}) {
       const auto one = testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " +
@@ -169,10 +176,7 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   SECTION("--init starts a GAN stage from the PSNR run; sample refuses an srgan checkpoint") {
     Config gan = config;
     gan.train.gan_weight = 0.01;
-    const std::string gan_path = testing::write_config_file(dir, gan, "gan.yaml");
-    const auto staged = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                             quoted(fs::path(gan_path)) + " --init " +
-                                             quoted(dir / "run") + " --out " + quoted(dir / "gan"));
+    const auto staged = train_from_run(gan, "gan");
     CHECK(staged.exit_code == 0);
     CHECK_THAT(staged.output, Catch::Contains("starting from the weights"));
     const auto sample =
@@ -188,33 +192,23 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   SECTION("--init refuses a x2 run's weights in a x4 config with one line and exit code 2") {
     Config x4 = config;
     x4.model.sr_scale = 4;
-    const std::string x4_path = testing::write_config_file(dir, x4, "x4.yaml");
-    const auto refused = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                              quoted(fs::path(x4_path)) + " --init " +
-                                              quoted(dir / "run") + " --out " + quoted(dir / "x4"));
+    const auto refused = train_from_run(x4, "x4");
     CHECK(refused.exit_code == 2);
-    const std::string last_line = refused.output.substr(refused.output.rfind("synthgen: error:"));
-    CHECK(std::count(last_line.begin(), last_line.end(), '\n') == 1);
-    CHECK_THAT(last_line, Catch::Contains("--init") && Catch::Contains("upsample.1.conv.weight"));
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("--init") && Catch::Contains("upsample.1.conv.weight"));
   }
   SECTION("--overwrite replaces the outputs of the earlier run, and only those") {
     testing::write_test_png(dir / "in2" / "c.png", 10, 10, 3, 12);
     const auto again = testing::run_command(base + " --overwrite --input " + quoted(dir / "in2") + " --out " +
                                             quoted(dir / "out"));
     REQUIRE(again.exit_code == 0);
-    std::vector<std::string> left;
-    for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
-      const std::string name = entry.path().filename().string();
-      if (name[0] != '.') left.push_back(fs::relative(entry.path(), dir / "out").generic_string());
-    }
-    CHECK(left == std::vector<std::string>{"c.png"});
+    CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"c.png"});
     testing::write_test_png(dir / "out" / "mine.png", 10, 10, 3, 13);
     const auto refused = testing::run_command(base + " --overwrite --input " + quoted(dir / "in") + " --out " +
                                               quoted(dir / "out"));
     CHECK(refused.exit_code == 2);
-    const std::string error = refused.output.substr(refused.output.rfind("synthgen: error:"));
-    CHECK_THAT(error, Catch::Contains("mine.png") && Catch::Contains("--overwrite"));
-    CHECK(std::count(error.begin(), error.end(), '\n') == 1);
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("mine.png") && Catch::Contains("--overwrite"));
     CHECK(fs::exists(dir / "out" / "mine.png"));
     CHECK(fs::exists(dir / "out" / "c.png"));
   }
