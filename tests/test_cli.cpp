@@ -1,6 +1,7 @@
 // End-to-end tests of the synthgen binary: exit codes, messages, train then sample.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -102,8 +103,9 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
     const auto full = testing::run_command("bash -c \"ulimit -f 0; " + binary + " sample --checkpoint " +
                                            testing::quoted(dir / "rün 1") + " --num 8 --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
+    // The first write is the folder's record of the files about to be written.
     CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") &&
-                                Catch::Contains("0 of 8 images were written in full"));
+                                Catch::Contains(".synthgen-outputs") && Catch::Contains("no output was written"));
     for (const auto& entry : fs::directory_iterator(dir / "full")) {
       INFO(entry.path().string());
       CHECK(entry.path().extension() == ".png");  // no temporary file left behind
@@ -116,5 +118,44 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
                                               " --num 4 --out " + testing::quoted(dir / "x"));
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.output, Catch::Contains("nope.ckpt"));
+  }
+}
+
+TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets never mix runs", "[cli]") {
+  testing::TempDir dir;
+  for (int i = 0; i < 8; ++i) testing::write_test_png(dir / "in" / fmt::format("{}.png", i), 16, 16, 3, i);
+  const std::string config = testing::write_config_file(dir, testing::tiny_config((dir / "in").string()));
+  const std::string binary = testing::synthgen_binary();
+  REQUIRE(testing::run_command(binary + " train --config " + quoted(fs::path(config)) + " --out " + quoted(dir / "run"))
+              .exit_code == 0);
+  const std::string sample = binary + " sample --checkpoint " + quoted(dir / "run") + " --out " + quoted(dir / "s1");
+  REQUIRE(testing::run_command(sample + " --num 20").exit_code == 0);
+  REQUIRE(testing::visible_entries(dir / "s1").size() == 21);
+
+  const auto again = testing::run_command(sample + " --num 5 --overwrite");
+  INFO(again.output);
+  REQUIRE(again.exit_code == 0);
+  const std::vector<std::string> expected = {"000000.png", "000001.png", "000002.png",
+                                             "000003.png", "000004.png", "manifest.csv"};
+  CHECK(testing::visible_entries(dir / "s1") == expected);
+  CHECK(read_lines(dir / "s1" / "manifest.csv").size() == 6);
+
+  SECTION("a file synthgen did not write stops --overwrite before anything is removed") {
+    testing::write_bytes((dir / "s1" / "notes.txt").string(), {'h', 'i'});
+    const auto refused = testing::run_command(sample + " --num 3 --overwrite");
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("notes.txt") && Catch::Contains("did not write"));
+    CHECK(testing::visible_entries(dir / "s1").size() == 7);
+  }
+  SECTION("a folder of someone else's images is refused whole") {
+    testing::write_test_png(dir / "theirs" / "000000.png", 16, 16, 3, 1);
+    const std::vector<std::uint8_t> before = io::read_file_bytes((dir / "theirs" / "000000.png").string());
+    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
+                                              " --num 3 --overwrite --out " + quoted(dir / "theirs"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.output, Catch::Contains("000000.png") && Catch::Contains("did not write"));
+    CHECK(io::read_file_bytes((dir / "theirs" / "000000.png").string()) == before);
+    CHECK_FALSE(fs::exists(dir / "theirs" / "manifest.csv"));
   }
 }

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <fstream>
 #include <set>
 
+#include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
 #include "synthgen/data/batches.h"
 #include "synthgen/data/dataset.h"
@@ -196,6 +198,63 @@ TEST_CASE("image folders: class sub-folders, sorted files, bad files skipped", "
     write_bytes(dir / "bad" / "x.png", {1, 2, 3});
     CHECK_THROWS_WITH(data::load_dataset(folder_config(dir / "bad"), 1), Contains("no usable image"));
     CHECK_THROWS_AS(data::load_dataset(folder_config(dir / "missing"), 1), UsageError);
+  }
+}
+
+TEST_CASE("CSV fields written by csv_field read back with parse_csv", "[data]") {
+  const std::vector<std::string> names = {"plain", "with, comma", "say \"hi\"", "two\nlines", ""};
+  std::string text = "name,index\r\n";
+  for (std::size_t i = 0; i < names.size(); ++i) text += csv_field(names[i]) + "," + std::to_string(i) + "\n";
+  text += "\n";  // a blank line at the end is no row
+  const std::vector<CsvRow> rows = parse_csv(text, "t.csv");
+  REQUIRE(rows.size() == names.size() + 1);
+  CHECK(rows[0].fields == std::vector<std::string>{"name", "index"});
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    CHECK(rows[i + 1].fields == std::vector<std::string>{names[i], std::to_string(i)});
+  }
+  CHECK(rows[5].line == 7);  // the row after the two-line field starts a line later
+  CHECK_THROWS_WITH(parse_csv("a,\"open\n", "t.csv"), Contains("t.csv:1") && Contains("never closed"));
+}
+
+TEST_CASE("labelled data from synthgen's manifest.csv: labels by row, class names by label", "[data]") {
+  testing::TempDir dir;
+  const fs::path root = dir / "samples";
+  for (int i = 0; i < 4; ++i) testing::write_test_png(root / fmt::format("{:06d}.png", i), 16, 16, 3, i);
+  auto write_manifest = [&root](const std::string& text) {
+    write_bytes(root / "manifest.csv", std::vector<std::uint8_t>(text.begin(), text.end()));
+  };
+  // As `synthgen sample` writes it; class 1 never drawn, a class name quoted for its comma.
+  write_manifest("file,seed,label,class\n000000.png,0,2,\"Shirt, long\"\n000001.png,1,0,Coat\n"
+                 "000002.png,2,2,\"Shirt, long\"\n000003.png,3,0,Coat\n");
+  const data::FolderListing listing = data::list_image_folder(root.string());
+  CHECK(listing.labels == std::vector<std::int64_t>{2, 0, 2, 0});
+  CHECK(listing.class_names == std::vector<std::string>{"Coat", "1", "Shirt, long"});
+  const data::ImageDataset dataset = data::load_dataset(folder_config(root), 1);
+  CHECK(dataset.labels.equal(torch::tensor({2, 0, 2, 0}, torch::kInt64)));
+
+  SECTION("a manifest without labels leaves the folder unlabelled") {
+    write_manifest("file,seed\n000000.png,0\n000001.png,1\n000002.png,2\n000003.png,3\n");
+    CHECK(data::list_image_folder(root.string()).labels.empty());
+  }
+  SECTION("an image the manifest does not label is an error naming both") {
+    testing::write_test_png(root / "extra.png", 16, 16, 3, 9);
+    CHECK_THROWS_AS(data::list_image_folder(root.string()), UsageError);
+    CHECK_THROWS_WITH(data::list_image_folder(root.string()), Contains("extra.png") && Contains("manifest.csv"));
+  }
+  SECTION("a label that is not a class index is an error naming the line and the value") {
+    write_manifest("file,seed,label,class\n000000.png,0,2,a\n000001.png,1,x,b\n000002.png,2,0,c\n000003.png,3,0,c\n");
+    CHECK_THROWS_WITH(data::list_image_folder(root.string()),
+                      Contains("manifest.csv:3") && Contains("'x'") && Contains("label"));
+  }
+  SECTION("a label named two ways is an error") {
+    write_manifest("file,seed,label,class\n000000.png,0,0,a\n000001.png,1,0,b\n000002.png,2,0,a\n000003.png,3,0,a\n");
+    CHECK_THROWS_WITH(data::list_image_folder(root.string()), Contains("manifest.csv:3") && Contains("'b'"));
+  }
+  SECTION("rows of images removed since (curated away) are ignored") {
+    fs::remove(root / "000001.png");
+    const data::FolderListing curated = data::list_image_folder(root.string());
+    CHECK(curated.files.size() == 3);
+    CHECK(curated.labels == std::vector<std::int64_t>{2, 2, 0});
   }
 }
 

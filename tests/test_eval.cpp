@@ -17,6 +17,7 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/io/npy.h"
+#include "synthgen/tasks/train_task.h"
 #include "test_support.h"
 
 using namespace synthgen;
@@ -58,6 +59,16 @@ void write_png_folder(const fs::path& folder, int count, int salt) {
   for (int i = 0; i < count; ++i) {
     testing::write_test_png(folder / fmt::format("{:03d}.png", i), 24, 24, 3, static_cast<std::uint64_t>(salt + i));
   }
+}
+
+// The built-in classifier, narrow, on 28x28 grey images (Fashion-MNIST's).
+Config small_classifier_config() {
+  Config config;
+  config.model.family = "classifier";
+  config.model.base_channels = 8;
+  config.data.image_size = 28;
+  config.data.channels = 1;
+  return config;
 }
 
 }  // namespace
@@ -212,11 +223,7 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
     fs::create_directories(folder);
     io::write_png((folder / fmt::format("{:04d}.png", i)).string(), io::tensor_to_image(fashion.images[i]));
   }
-  Config config;
-  config.model.family = "classifier";
-  config.model.base_channels = 8;
-  config.data.image_size = 28;
-  config.data.channels = 1;
+  Config config = small_classifier_config();
   config.train.steps = 80;
   config.train.batch_size = 32;
   config.train.lr = 2e-3;
@@ -250,6 +257,57 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
     request.train = (dir / "unlabelled").string();
     CHECK_THROWS_WITH(run_cas(request), Contains("has no labels") && Contains("--label-with"));
   }
+}
+
+TEST_CASE("eval cas trains on a conditional model's sample folder, labelled by its manifest.csv", "[eval]") {
+  testing::TempDir dir;
+  // A tiny class-conditional GAN on two Fashion-MNIST class names, so that CAS can test on the real set.
+  for (int i = 0; i < 12; ++i) {
+    testing::write_test_png(dir / "real" / (i % 2 == 0 ? "Trouser" : "Bag") / fmt::format("{}.png", i), 16, 16, 3,
+                            static_cast<std::uint64_t>(i));
+  }
+  Config gan = testing::tiny_config((dir / "real").string());
+  gan.model.num_classes = 2;
+  gan.train.steps = 2;
+  TrainRequest train;
+  train.config_path = testing::write_config_file(dir, gan, "gan.yaml");
+  train.out_dir = (dir / "run").string();
+  REQUIRE(run_train(train) == 0);
+  const std::string binary = testing::synthgen_binary();
+  const auto sampled = testing::run_command(binary + " sample --checkpoint '" + train.out_dir +
+                                            "' --num 9 --seed 4 --out '" + (dir / "synthetic").string() + "'");
+  INFO(sampled.output);
+  REQUIRE(sampled.exit_code == 0);
+
+  // The labels read are the manifest's, row by row, with its class names.
+  std::vector<std::int64_t> manifest_labels;
+  const std::vector<std::string> rows = testing::read_lines(dir / "synthetic" / "manifest.csv");
+  REQUIRE(rows.at(0) == "file,seed,label,class");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::string label = rows[i].substr(rows[i].find(',', rows[i].find(',') + 1) + 1);
+    manifest_labels.push_back(std::stoll(label.substr(0, label.find(','))));
+  }
+  eval::SourceOptions options;
+  options.format = {1, 28};
+  const std::unique_ptr<eval::ImageSource> source = eval::open_image_source((dir / "synthetic").string(), options);
+  REQUIRE(source->has_labels());
+  CHECK(source->class_names() == std::vector<std::string>{"Bag", "Trouser"});
+  const eval::LoadedImages loaded = eval::read_all(*source);
+  CHECK(loaded.images.size(0) == 9);
+  CHECK(loaded.labels.equal(torch::tensor(manifest_labels, torch::kInt64)));
+  CHECK_THAT(source->describe(), Contains("manifest.csv"));
+
+  // eval cas takes the folder as its labelled synthetic set.
+  Config classifier = small_classifier_config();
+  classifier.train.steps = 3;
+  classifier.train.batch_size = 8;
+  const std::string classifier_path = testing::write_config_file(dir, classifier, "classifier.yaml");
+  const auto cas = testing::run_command(binary + " eval cas --train '" + (dir / "synthetic").string() +
+                                        "' --baseline none --threads 1 --device cpu --config '" + classifier_path +
+                                        "' --json '" + (dir / "cas.json").string() + "'");
+  INFO(cas.output);
+  REQUIRE(cas.exit_code == 0);
+  CHECK_THAT(read_text(dir / "cas.json"), Contains("manifest.csv") && Contains("\"cas\""));
 }
 
 TEST_CASE("JSON objects nest, escape and write non-finite numbers as null", "[eval]") {

@@ -311,6 +311,45 @@ TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the g
   }
 }
 
+TEST_CASE("train --init refuses a checkpoint of another scale or depth, naming the tensors that differ",
+          "[srgan][checkpoint]") {
+  // A x4 run with two residual-in-residual blocks.
+  Config source = tiny_sr_config();
+  source.model.sr_blocks = 2;
+  train::SrTrainer trainer(source, torch::kCPU);
+  torch::serialize::OutputArchive out;
+  trainer.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  auto init = [&bytes](const Config& config) {
+    train::SrTrainer fresh(config, torch::kCPU);
+    torch::serialize::InputArchive in;
+    std::istringstream stream(bytes.str());
+    in.load_from(stream);
+    fresh.init_from(in, "run/x4.ckpt");
+  };
+  CHECK_NOTHROW(init(source));
+  SECTION("a x4 run into a x2 config: its second upsampling stage has no place") {
+    Config x2 = source;
+    x2.model.sr_scale = 2;
+    CHECK_THROWS_AS(init(x2), UsageError);
+    CHECK_THROWS_WITH(init(x2), Catch::Contains("run/x4.ckpt") && Catch::Contains("upsample.1.conv.weight") &&
+                                    Catch::Contains("sr_scale"));
+  }
+  SECTION("a 2-block run into model.sr_blocks=1: the second block has no place") {
+    Config one = source;
+    one.model.sr_blocks = 1;
+    CHECK_THROWS_AS(init(one), UsageError);
+    CHECK_THROWS_WITH(init(one), Catch::Contains("trunk.1.block1.conv1.weight") && Catch::Contains("more"));
+  }
+  SECTION("a 2-block run into model.sr_blocks=3: the third block would keep its random weights") {
+    Config three = source;
+    three.model.sr_blocks = 3;
+    CHECK_THROWS_AS(init(three), UsageError);
+    CHECK_THROWS_WITH(init(three), Catch::Contains("trunk.2.block1.conv1.weight"));
+  }
+}
+
 TEST_CASE("an srgan run stopped halfway and resumed is bit-identical, degradations included",
           "[srgan]") {
   testing::TempDir dir;

@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -123,6 +124,14 @@ CommandResult run_command(const std::string& command) {
   return result;
 }
 
+std::string final_error_line(const std::string& output) {
+  const std::size_t start = output.rfind("synthgen: error:");
+  if (start == std::string::npos) return "";
+  const std::size_t end = output.find('\n', start);
+  if (end != std::string::npos && end + 1 != output.size()) return "";
+  return output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 std::string synthgen_binary() { return SYNTHGEN_BINARY; }
 
 std::string write_config_file(const TempDir& dir, const Config& config, const std::string& name) {
@@ -140,6 +149,17 @@ train::DataInfo data_info_with_classes(std::int64_t classes) {
 }
 
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+std::vector<std::string> visible_entries(const fs::path& folder) {
+  std::vector<std::string> entries;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (entry.path().filename().string()[0] != '.') {
+      entries.push_back(entry.path().lexically_relative(folder).generic_string());
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
 
 std::vector<std::string> read_lines(const fs::path& path) {
   std::ifstream in(path);

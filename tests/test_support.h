@@ -55,6 +55,10 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+// The one line, without its newline, from the last "synthgen: error:" in a command's output to its
+// end; "" when there is no such line or more text follows it (the error must be one line).
+std::string final_error_line(const std::string& output);
+
 // The synthgen binary built beside the tests.
 std::string synthgen_binary();
 
@@ -65,6 +69,10 @@ void train_straight_and_in_halves(const TempDir& dir, const std::string& config_
 
 // Writes `config` as YAML to dir/name and returns the path.
 std::string write_config_file(const TempDir& dir, const Config& config, const std::string& name = "config.yaml");
+
+// The entries under `folder`, recursively, as sorted '/'-separated relative paths, leaving out
+// hidden names (synthgen's record of its outputs): what a reader of an output folder sees.
+std::vector<std::string> visible_entries(const std::filesystem::path& folder);
 
 // The lines of a text file.
 std::vector<std::string> read_lines(const std::filesystem::path& path);

@@ -251,6 +251,36 @@ TEST_CASE("paired data: jitter crops A and B at the same place; both layouts loa
   CHECK_FALSE(torch::equal(unpaired.images[0][1], unpaired.images[2][1]));
 }
 
+TEST_CASE("paired data refuses folders that hold no pairs, naming the file and the layouts", "[translate][data]") {
+  testing::TempDir dir;
+  // Single images, a class-folder data set, A/ without B/, and one image of a side-by-side set that
+  // is not two squares: none of them holds A|B pairs.
+  for (int i = 0; i < 3; ++i) testing::write_test_png(dir / "single" / fmt::format("{}.png", i), 28, 28, 1, i);
+  testing::write_test_png(dir / "classes" / "cat" / "0.png", 28, 28, 1, 5);
+  testing::write_test_png(dir / "classes" / "dog" / "1.png", 28, 28, 1, 6);
+  testing::write_test_png(dir / "only_a" / "A" / "0.png", 20, 20, 1, 7);
+  testing::write_test_png(dir / "mixed" / "0.png", 40, 20, 1, 8);
+  testing::write_test_png(dir / "mixed" / "1.png", 60, 20, 1, 9);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"single", "0.png' is 28x28"}, {"classes", "0.png' is 28x28"}, {"only_a", "0.png' is 20x20"},
+      {"mixed", "1.png' is 60x20"}};
+  for (const auto& [folder, named] : cases) {
+    INFO(folder);
+    const DataConfig cfg = tiny_translation_config("pix2pix", (dir / folder).string()).data;
+    CHECK_THROWS_AS(data::load_dataset(cfg, 1), UsageError);
+    CHECK_THROWS_WITH(data::load_dataset(cfg, 1),
+                      Contains(named) && Contains("A/ and B/") && Contains("width 2 x height"));
+  }
+  SECTION("train stops with one line and exit code 2") {
+    const Config config = tiny_translation_config("pix2pix", (dir / "classes").string());
+    const std::string path = testing::write_config_file(dir, config, "pix2pix.yaml");
+    const auto result = testing::run_command(testing::synthgen_binary() + " train --config " +
+                                             quoted(fs::path(path)) + " --out " + quoted(dir / "run"));
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(testing::final_error_line(result.output), Contains("cat") && Contains("side-by-side"));
+  }
+}
+
 TEST_CASE("translation config errors", "[translate][config]") {
   auto load = [](const std::string& text) { return load_config_text(text, "t.yaml"); };
   const std::string base = "model:\n  family: pix2pix\ndata:\n  source: paired\n  path: x\n  image_size: 32\n";
@@ -433,8 +463,25 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
   CHECK_FALSE(fs::exists(dir / "out" / "dogs" / "broken.png"));
   CHECK_FALSE(fs::exists(dir / "out" / "notes.bin"));
   std::int64_t files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) files += entry.is_regular_file() ? 1 : 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
+    files += entry.is_regular_file() && entry.path().filename() != ".synthgen-outputs" ? 1 : 0;
+  }
   CHECK(files == 4);  // three images and the labels, no temporaries
+
+  SECTION("--overwrite replaces the outputs of the earlier run, and refuses files it did not write") {
+    testing::write_test_png(dir / "in2" / "z.png", 12, 12, 1, 30);
+    const std::string again = bin + " translate --threads 1 --input " + quoted(dir / "in2") + " --checkpoint " +
+                              quoted(dir / "pix2pix") + " --overwrite --out " + quoted(dir / "out");
+    const auto replaced = testing::run_command(again);
+    REQUIRE(replaced.exit_code == 0);
+    CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"z.png"});
+    testing::write_bytes((dir / "out" / "keep" / "notes.txt").string(), {'h', 'i'});
+    const auto refused = testing::run_command(again);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(testing::final_error_line(refused.output), Contains("notes.txt") && Contains("did not write"));
+    CHECK(fs::exists(dir / "out" / "keep" / "notes.txt"));
+    CHECK(fs::exists(dir / "out" / "z.png"));
+  }
 
   SECTION("the same checkpoint and input give the same bytes, whatever the batch") {
     const auto again = testing::run_command(bin + " translate --threads 1 --batch 1 --input " + testing::quoted(dir / "in") +

@@ -120,6 +120,13 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   CHECK(io::convert_channels(b, 3).pixels == b_rgb.pixels);
   CHECK_FALSE(fs::exists(dir / "out" / "sub" / "broken.png"));
 
+  // Trains `stage` into dir/name, starting from the run's weights (--init).
+  auto train_from_run = [&dir](const Config& stage, const std::string& name) {
+    const std::string path = testing::write_config_file(dir, stage, name + ".yaml");
+    return testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(fs::path(path)) +
+                                " --init " + testing::quoted(dir / "run") + " --out " + testing::quoted(dir / name));
+  };
+
   SECTION("one file in, one file out; tiling does not change an image within one tile") {
     for (const std::string tile : {"0", "32"}) {
       const auto one = testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " +
@@ -161,16 +168,13 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --input " +
                                            testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
-    CHECK_THAT(full.output, Catch::Contains("cannot write") && Catch::Contains("0 of 3 images were written in full"));
+    CHECK_THAT(full.output, Catch::Contains("cannot write") && Catch::Contains("no output was written"));
     CHECK(fs::is_empty(dir / "full"));
   }
   SECTION("--init starts a GAN stage from the PSNR run; sample refuses an srgan checkpoint") {
     Config gan = config;
     gan.train.gan_weight = 0.01;
-    const std::string gan_path = testing::write_config_file(dir, gan, "gan.yaml");
-    const auto staged = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                             testing::quoted(fs::path(gan_path)) + " --init " +
-                                             testing::quoted(dir / "run") + " --out " + testing::quoted(dir / "gan"));
+    const auto staged = train_from_run(gan, "gan");
     CHECK(staged.exit_code == 0);
     CHECK_THAT(staged.output, Catch::Contains("starting from the weights"));
     const auto sample =
@@ -182,5 +186,28 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     eval::SourceOptions options;
     CHECK_THROWS_WITH(eval::open_image_source((dir / "run").string(), options),
                       Catch::Contains("super-resolution (srgan) model: use synthgen upscale"));
+  }
+  SECTION("--init refuses a x2 run's weights in a x4 config with one line and exit code 2") {
+    Config x4 = config;
+    x4.model.sr_scale = 4;
+    const auto refused = train_from_run(x4, "x4");
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("--init") && Catch::Contains("upsample.1.conv.weight"));
+  }
+  SECTION("--overwrite replaces the outputs of the earlier run, and only those") {
+    testing::write_test_png(dir / "in2" / "c.png", 10, 10, 3, 12);
+    const auto again = testing::run_command(base + " --overwrite --input " + quoted(dir / "in2") + " --out " +
+                                            quoted(dir / "out"));
+    REQUIRE(again.exit_code == 0);
+    CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"c.png"});
+    testing::write_test_png(dir / "out" / "mine.png", 10, 10, 3, 13);
+    const auto refused = testing::run_command(base + " --overwrite --input " + quoted(dir / "in") + " --out " +
+                                              quoted(dir / "out"));
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(testing::final_error_line(refused.output),
+               Catch::Contains("mine.png") && Catch::Contains("--overwrite"));
+    CHECK(fs::exists(dir / "out" / "mine.png"));
+    CHECK(fs::exists(dir / "out" / "c.png"));
   }
 }

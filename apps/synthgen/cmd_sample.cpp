@@ -17,7 +17,7 @@ Command add_sample_command(CLI::App& app) {
   cmd->add_option("--seed", request->seed, "Image i is made from seed + i")->capture_default_str();
   cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
-  cmd->add_flag("--overwrite", request->overwrite, "Allow a non-empty --out folder");
+  cmd->add_flag("--overwrite", request->overwrite, "Replace an earlier run's outputs in --out (refuses other files)");
   cmd->add_option("--class,--classes", request->classes,
                   "Class-conditional models: a class index, or balanced (image i gets class i mod K)")
       ->capture_default_str();

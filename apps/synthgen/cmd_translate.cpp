@@ -21,7 +21,7 @@ Command add_translate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
-  cmd->add_flag("--overwrite", request->overwrite, "Allow a non-empty --out folder");
+  cmd->add_flag("--overwrite", request->overwrite, "Replace an earlier run's outputs in --out (refuses other files)");
   return {cmd, [request] { return run_translate(*request); }};
 }
 

@@ -23,7 +23,7 @@ Command add_upscale_command(CLI::App& app) {
   cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")
       ->capture_default_str();
-  cmd->add_flag("--overwrite", request->overwrite, "Allow a non-empty --out folder");
+  cmd->add_flag("--overwrite", request->overwrite, "Replace an earlier run's outputs in --out (refuses other files)");
   cmd->add_flag(
       "--no-ema", [request](std::int64_t) { request->use_ema = false; },
       "Use the raw generator weights instead of their EMA");

@@ -227,7 +227,8 @@ std::vector<Field> config_fields(Config& c) {
 
   s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches", "paired", "unpaired"},
            "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares) | "
-           "paired (A/ and B/, or side-by-side A|B images) | unpaired (trainA/ and trainB/)");
+           "paired (A/ and B/, or side-by-side A|B images of width 2 x height) | "
+           "unpaired (trainA/ and trainB/)");
   s.text("data.path", c.data.path,
          "fashion-mnist: folder of the .gz files (empty = Debian's); idx: images file; folder: root");
   s.text("data.labels", c.data.labels, "idx only: labels file (optional)");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "manifest_labels.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
 #include "synthgen/io/image_codec.h"
@@ -42,12 +43,36 @@ std::vector<std::string> images_under(const fs::path& folder) {
   return files;
 }
 
+// A folder labelled by its manifest.csv: every image needs a row; rows of images removed since (a
+// curated set) are ignored.
+FolderListing list_by_manifest(const fs::path& root, const ManifestLabels& manifest) {
+  FolderListing listing;
+  listing.files = images_under(root);
+  listing.class_names = manifest.class_names;
+  listing.label_file = manifest.path;
+  for (const std::string& file : listing.files) {
+    const auto found = manifest.label_by_file.find(fs::path(file).lexically_relative(root).generic_string());
+    if (found == manifest.label_by_file.end()) {
+      throw UsageError(fmt::format("'{}' has no row in '{}': a folder labelled by its manifest.csv needs a label "
+                                   "for every image",
+                                   file, manifest.path));
+    }
+    listing.labels.push_back(found->second);
+  }
+  const std::size_t unused = manifest.label_by_file.size() - listing.files.size();
+  if (unused > 0) log_warn("'{}' lists {} files that are not in the folder; their rows are ignored", manifest.path, unused);
+  return listing;
+}
+
 }  // namespace
 
 FolderListing list_image_folder(const std::string& root) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
     throw UsageError(fmt::format("data.path '{}' is not a folder", root));
+  }
+  if (const std::optional<ManifestLabels> manifest = read_manifest_labels(root)) {
+    return list_by_manifest(root, *manifest);
   }
   FolderListing listing;
   bool images_at_top = false;

@@ -34,6 +34,15 @@ io::Image half(const io::Image& image, bool right) {
   return out;
 }
 
+// Without A/ and B/ every image must be two squares side by side: anything else (single images, a
+// class-folder data set) would be cut into meaningless halves and trained on without a word.
+void require_side_by_side(const io::Image& image, const std::string& file) {
+  if (image.width == 2 * image.height) return;
+  throw UsageError(fmt::format("'{}' is {}x{}: data.source paired expects sub-folders A/ and B/ with matching file "
+                               "names, or side-by-side A|B images of width 2 x height",
+                               file, image.width, image.height));
+}
+
 std::string without_extension(const fs::path& relative) { return fs::path(relative).replace_extension().string(); }
 
 }  // namespace
@@ -99,13 +108,10 @@ ImageDataset load_paired_folder(const DataConfig& cfg, int threads, LoadStats* s
       if (!decoded.images[i]) {
         log_warn("{}; skipped", decoded.problems[i]);
         ++skipped;
-      } else if (decoded.images[i]->width < 2) {
-        log_warn("'{}' is {} pixel wide: too narrow to hold A and B side by side; skipped", files[i],
-                 decoded.images[i]->width);
-        ++skipped;
-      } else {
-        pairs.emplace_back(half(*decoded.images[i], false), half(*decoded.images[i], true));
+        continue;
       }
+      require_side_by_side(*decoded.images[i], files[i]);
+      pairs.emplace_back(half(*decoded.images[i], false), half(*decoded.images[i], true));
     }
   }
   if (pairs.empty()) {

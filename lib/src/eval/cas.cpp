@@ -62,7 +62,8 @@ LabelledSet load_labelled(const std::string& spec, const CasRequest& request, co
     set.data.labels = align_labels(torch::cat(predicted), labeller.class_names, test_names, request.label_with);
     set.description += fmt::format(", labelled by the classifier {}", labeller.path);
   } else {
-    throw UsageError(fmt::format("--train {}: {} has no labels; give a folder with one sub-folder per class, or "
+    throw UsageError(fmt::format("--train {}: {} has no labels; give a folder with one sub-folder per class or a "
+                                 "manifest.csv with a label column (sample of a conditional model), or "
                                  "--label-with CLASSIFIER to label it",
                                  spec, set.description));
   }

@@ -103,7 +103,9 @@ class FolderSource : public ImageSource {
   std::vector<std::string> class_names() const override { return listing_.class_names; }
   std::string describe() const override {
     return fmt::format("folder {} ({} images{})", root_, size_,
-                       has_labels() ? fmt::format(", {} classes", listing_.class_names.size()) : "");
+                       has_labels() ? fmt::format(", {} classes{}", listing_.class_names.size(),
+                                                  listing_.label_file.empty() ? "" : " from manifest.csv")
+                                    : "");
   }
 
  private:

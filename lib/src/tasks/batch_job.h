@@ -1,6 +1,6 @@
-// What the batch commands (`sample`, `upscale`) do first: set up threads and device, install the
-// signal handlers, open the checkpoint with the config it was trained with, and claim the output
-// folder.
+// What the batch commands (`sample`, `upscale`, `translate`) do first: set up threads and device,
+// install the signal handlers and open the checkpoint with the config it was trained with (their
+// output folder: output_folder.h).
 #pragma once
 
 #include <string>
@@ -22,9 +22,5 @@ struct InferenceCheckpoint {
 // Throws UsageError for a missing checkpoint and RuntimeError for a damaged one, naming it.
 InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std::string& device,
                                        int threads);
-
-// Creates `out_dir` (the command's --out) if needed. Refuses, with UsageError, a path that is not
-// a folder, and a folder that holds anything unless `overwrite`.
-void prepare_output_folder(const std::string& out_dir, bool overwrite);
 
 }  // namespace synthgen

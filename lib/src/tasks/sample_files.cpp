@@ -21,14 +21,15 @@ int decimal_digits(std::int64_t value) {
   return count;
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 std::string numbered_png(std::int64_t index, int width) { return fmt::format("{:0{}d}.png", index, width); }
+
+std::vector<std::string> numbered_outputs(std::int64_t count, int width) {
+  std::vector<std::string> outputs;
+  outputs.reserve(static_cast<std::size_t>(count) + 1);
+  for (std::int64_t i = 0; i < count; ++i) outputs.push_back(numbered_png(i, width));
+  outputs.push_back("manifest.csv");
+  return outputs;
+}
 
 void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
                          std::int64_t done_before, std::int64_t total) {

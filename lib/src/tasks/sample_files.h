@@ -7,14 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace synthgen {
 
 // Decimal digits of value (at least 1).
 int decimal_digits(std::int64_t value);
-
-// A CSV field, quoted when it holds a comma, quote or newline (class names are free text).
-std::string csv_field(const std::string& text);
 
 // `--class` as every sample mode reads it: the labels (int64, CPU) of images first.. of a model
 // with num_classes classes ("balanced" cycles them, else one class index); undefined when the
@@ -24,6 +22,10 @@ torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes
 
 // "000042.png" for index 42 with `width` digits.
 std::string numbered_png(std::int64_t index, int width);
+
+// What a numbered image set of `count` images consists of: numbered_png(0 .. count - 1) and
+// manifest.csv (the outputs claim_output_folder records).
+std::vector<std::string> numbered_outputs(std::int64_t count, int width);
 
 // Writes images (float [-1, 1], [B, C, H, W], any device) as out/numbered_png(first + i). On a
 // failed write throws RuntimeError saying how many of `total` images are complete (`done_before`

@@ -6,10 +6,13 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "sample_files.h"
+#include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
+#include "synthgen/core/text.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/conditioning.h"
@@ -58,14 +61,7 @@ torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes
     return {};
   }
   if (classes == "balanced") return models::balanced_labels(first, count, num_classes);
-  std::int64_t label = -1;
-  try {
-    std::size_t used = 0;
-    label = std::stoll(classes, &used);
-    if (used != classes.size()) label = -1;
-  } catch (const std::exception&) {
-    label = -1;
-  }
+  const std::int64_t label = parse_index(classes);
   if (label < 0 || label >= num_classes) {
     throw UsageError(fmt::format("--class '{}': expected a class index 0..{} (or --classes balanced)", classes,
                                  num_classes - 1));
@@ -111,8 +107,8 @@ int run_sample(const SampleRequest& request) {
     return 0;
   }
 
-  prepare_output_folder(request.out_dir, request.overwrite);
   const int width = std::max(6, decimal_digits(request.num - 1));
+  claim_output_folder(request.out_dir, request.overwrite, "sample", numbered_outputs(request.num, width));
   const fs::path out(request.out_dir);
   BatchProgress progress(request.num, "sampled");
   std::int64_t done = 0;

@@ -7,6 +7,7 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "translated_file.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -74,7 +75,8 @@ Listing list_files(const std::string& input) {
   fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec);
   for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
     std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) files.push_back(it->path());
+    // A synthgen output folder as input: its record of outputs is no input of ours.
+    if (it->is_regular_file(type_ec) && it->path().filename() != kOutputRecord) files.push_back(it->path());
   }
   if (ec) throw RuntimeError(fmt::format("cannot list '{}': {}", input, ec.message()));
   std::sort(files.begin(), files.end());
@@ -182,7 +184,11 @@ int run_translate(const TranslateRequest& request) {
     throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it", request.out_dir,
                                  request.input));
   }
-  prepare_output_folder(request.out_dir, request.overwrite);
+  std::vector<std::string> outputs;
+  for (const std::vector<FileJob>* jobs : {&listing.images, &listing.labels}) {
+    for (const FileJob& job : *jobs) outputs.push_back(job.relative.generic_string());
+  }
+  claim_output_folder(request.out_dir, request.overwrite, "translate", outputs);
   log_info("translate {} ({}, {}): {} image{} and {} label file{} from {} ({}; batch {}; {} threads)",
            opened.config.model.family, request.direction, opened.path, listing.images.size(),
            listing.images.size() == 1 ? "" : "s", listing.labels.size(), listing.labels.size() == 1 ? "" : "s",

@@ -7,6 +7,7 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -75,13 +76,15 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
   return jobs;
 }
 
-void prepare_out_dir(const UpscaleRequest& request) {
+void prepare_out_dir(const UpscaleRequest& request, const std::vector<Job>& jobs) {
   // Outputs inside the input folder would be read as inputs by the next run over it.
   if (io::is_inside_folder(request.out_dir, request.input)) {
     throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
                                  request.out_dir, request.input));
   }
-  prepare_output_folder(request.out_dir, request.overwrite);
+  std::vector<std::string> outputs;
+  for (const Job& job : jobs) outputs.push_back(job.relative_output.generic_string());
+  claim_output_folder(request.out_dir, request.overwrite, "upscale", outputs);
 }
 
 // Whether every pixel of an RGB image has R = G = B: such files are written back as grey.
@@ -111,7 +114,7 @@ int run_upscale(const UpscaleRequest& request) {
   checkpoint.archive.read("trainer", trainer_part);
   train::LoadedSrGenerator loaded =
       train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
-  prepare_out_dir(request);
+  prepare_out_dir(request, jobs);
   log_info("upscale x{}: {} image{} from {} with {} ({}; {} threads)", loaded.scale, jobs.size(),
            jobs.size() == 1 ? "" : "s", request.input, path,
            request.tile > 0

@@ -6,7 +6,9 @@
 
 #include "batch_job.h"
 #include "batch_progress.h"
+#include "output_folder.h"
 #include "sample_files.h"
+#include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
@@ -14,6 +16,7 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/train/gan_trainer.h"
 #include "synthgen/train/metrics_log.h"
 
@@ -24,9 +27,7 @@ namespace fs = std::filesystem;
 models::Vae load_vae_for_inference(const Config& config, torch::serialize::InputArchive& trainer_part,
                                    const torch::Device& device) {
   models::Vae vae(models::vae_options(config));
-  torch::serialize::InputArchive part;
-  trainer_part.read("vae", part);
-  vae->load(part);
+  io::read_weights_part(trainer_part, "vae", *vae);
   vae->to(device);
   vae->eval();
   return vae;
@@ -62,10 +63,10 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
         "class ({} found)",
         request.reconstruct_dir, num_classes, listing.class_names.size()));
   }
-  prepare_output_folder(request.out_dir, request.overwrite);
   const torch::Device device = vae->parameters().front().device();
   const std::int64_t total = static_cast<std::int64_t>(listing.files.size());
   const int width = std::max(6, decimal_digits(total - 1));
+  claim_output_folder(request.out_dir, request.overwrite, "sample --reconstruct", numbered_outputs(total, width));
   const fs::path out(request.out_dir);
   io::DecodeLimits limits;
   limits.max_side = config.data.max_image_side;

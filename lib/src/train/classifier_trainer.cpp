@@ -10,6 +10,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
 #include "synthgen/io/checkpoint.h"
+#include "synthgen/io/strict_weights.h"
 
 namespace synthgen::train {
 namespace {
@@ -68,7 +69,7 @@ void ClassifierTrainer::save(torch::serialize::OutputArchive& archive) {
 }
 
 void ClassifierTrainer::load(torch::serialize::InputArchive& archive) {
-  read_part(archive, "network", [&](auto& part) { network_->load(part); });
+  io::read_weights_part(archive, "network", *network_);
   read_part(archive, "optimizer", [&](auto& part) { optimizer_->load(part); });
   network_->to(device_);
 }
@@ -90,9 +91,7 @@ LoadedClassifier load_classifier(const std::string& file_or_run_dir, const torch
   trainer_part.read("class_names", value);
   loaded.class_names = split_lines(value.toStringRef());
   loaded.network = models::ImageClassifier(shape_of(loaded.config, num_classes));
-  torch::serialize::InputArchive network_part;
-  trainer_part.read("network", network_part);
-  loaded.network->load(network_part);
+  io::read_weights_part(trainer_part, "network", *loaded.network);
   loaded.network->to(device);
   loaded.network->eval();
   return loaded;

@@ -5,6 +5,7 @@
 #include "archive_parts.h"
 #include "synthgen/core/error.h"
 #include "synthgen/data/translation_data.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/translation_losses.h"
 #include "synthgen/train/pix2pix_trainer.h"
 
@@ -136,10 +137,10 @@ void CycleGanTrainer::save(torch::serialize::OutputArchive& archive) {
 }
 
 void CycleGanTrainer::load(torch::serialize::InputArchive& archive) {
-  read_part(archive, "generator_ab", [&](auto& part) { generator_ab_->load(part); });
-  read_part(archive, "generator_ba", [&](auto& part) { generator_ba_->load(part); });
-  read_part(archive, "discriminator_a", [&](auto& part) { discriminator_a_->load(part); });
-  read_part(archive, "discriminator_b", [&](auto& part) { discriminator_b_->load(part); });
+  io::read_weights_part(archive, "generator_ab", *generator_ab_);
+  io::read_weights_part(archive, "generator_ba", *generator_ba_);
+  io::read_weights_part(archive, "discriminator_a", *discriminator_a_);
+  io::read_weights_part(archive, "discriminator_b", *discriminator_b_);
   read_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   pool_a_.load(archive, "pool_a", device_);

@@ -7,6 +7,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/models/conditioning.h"
 #include "synthgen/models/diffusion_sampler.h"
 
@@ -113,7 +114,7 @@ void DdpmTrainer::save(torch::serialize::OutputArchive& archive) {
 void DdpmTrainer::load(torch::serialize::InputArchive& archive) {
   c10::IValue steps;
   if (archive.try_read("steps", steps)) steps_ = steps.toInt();
-  read_part(archive, "model", [&](auto& part) { model_->load(part); });
+  io::read_weights_part(archive, "model", *model_);
   read_part(archive, "optimizer", [&](auto& part) { optimizer_->load(part); });
   read_part(archive, "scaler", [&](auto& part) { scaler_.load(part); });
   if (ema_) {

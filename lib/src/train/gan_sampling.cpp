@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "synthgen/core/text.h"
+#include "synthgen/io/strict_weights.h"
 
 namespace synthgen::train {
 
@@ -45,14 +46,7 @@ LoadedGenerator load_generator(const Config& config, torch::serialize::InputArch
   loaded.network = models::make_generator(config);
   loaded.image_size = config.data.image_size;
   if (auto* grows = growable(*loaded.network)) grows->set_growth(read_growth(archive, grows->growth()));
-  torch::serialize::InputArchive part;
-  torch::serialize::InputArchive ema_part;
-  if (use_ema && archive.try_read("generator_ema", ema_part)) {
-    loaded.network->load(ema_part);
-  } else {
-    archive.read("generator", part);
-    loaded.network->load(part);
-  }
+  io::read_weights_part_preferring(archive, "generator_ema", "generator", use_ema, *loaded.network);
   c10::IValue names;
   if (archive.try_read("class_names", names)) loaded.class_names = split_lines(names.toStringRef());
   loaded.network->to(device);

@@ -5,6 +5,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/mode_seeking.h"
 #include "synthgen/losses/penalties.h"
 #include "synthgen/models/conditioning.h"
@@ -296,8 +297,8 @@ void GanTrainer::load(torch::serialize::InputArchive& archive) {
   images_seen_ = read_int(archive, "images_seen", 0);
   // A growing network's parameters exist at every stage; the stage only selects the path.
   apply_growth();
-  read_part("generator", [&](auto& part) { generator_->load(part); });
-  read_part("discriminator", [&](auto& part) { discriminator_->load(part); });
+  io::read_weights_part(archive, "generator", *generator_);
+  io::read_weights_part(archive, "discriminator", *discriminator_);
   read_part("optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part("optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   read_part("scaler_g", [&](auto& part) { scaler_g_.load(part); });

@@ -6,6 +6,7 @@
 #include "synthgen/core/text.h"
 #include "synthgen/families/registry.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/models/diffusion_sampler.h"
 #include "synthgen/models/vae.h"
 #include "synthgen/train/gan_sampling.h"
@@ -85,9 +86,7 @@ class DiffusionImageGenerator : public ImageGenerator {
                           const torch::Device& device, const GeneratorOptions& options)
       : model_(config), device_(device), use_ema_(options.use_ema) {
     if (options.truncation != 1.0) throw UsageError("--truncation applies to GANs, not to ddpm models");
-    torch::serialize::InputArchive part;
-    if (!(options.use_ema && archive.try_read("model_ema", part))) archive.read("model", part);
-    model_->load(part);
+    io::read_weights_part_preferring(archive, "model_ema", "model", options.use_ema, *model_);
     model_->to(device_);
     model_->eval();
     class_names_ = read_class_names(archive);
@@ -134,9 +133,7 @@ class VaeImageGenerator : public ImageGenerator {
     refuse_diffusion_options(options, "vae");
     if (options.truncation != 1.0) throw UsageError("--truncation applies to GANs, not to vae models");
     if (!options.use_ema) throw UsageError("--no-ema: a vae keeps no EMA weights");
-    torch::serialize::InputArchive part;
-    archive.read("vae", part);
-    vae_->load(part);
+    io::read_weights_part(archive, "vae", *vae_);
     vae_->to(device_);
     vae_->eval();
     class_names_ = read_class_names(archive);

@@ -5,6 +5,7 @@
 #include "archive_parts.h"
 #include "synthgen/core/error.h"
 #include "synthgen/data/translation_data.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/translation_losses.h"
 #include "synthgen/train/sr_trainer.h"
 
@@ -89,8 +90,8 @@ void Pix2PixTrainer::save(torch::serialize::OutputArchive& archive) {
 }
 
 void Pix2PixTrainer::load(torch::serialize::InputArchive& archive) {
-  read_part(archive, "generator", [&](auto& part) { generator_->load(part); });
-  read_part(archive, "discriminator", [&](auto& part) { discriminator_->load(part); });
+  io::read_weights_part(archive, "generator", *generator_);
+  io::read_weights_part(archive, "discriminator", *discriminator_);
   read_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   preview_.load(archive, device_);

@@ -6,6 +6,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/data/bicubic.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/gan_losses.h"
 
 namespace synthgen::train {
@@ -146,10 +147,10 @@ void SrTrainer::save(torch::serialize::OutputArchive& archive) {
 void SrTrainer::load(torch::serialize::InputArchive& archive) {
   c10::IValue steps;
   if (archive.try_read("steps", steps)) steps_ = steps.toInt();
-  read_part(archive, "generator", [&](auto& part) { generator_->load(part); });
+  io::read_weights_part(archive, "generator", *generator_);
   read_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
   if (discriminator_) {
-    read_part(archive, "discriminator", [&](auto& part) { discriminator_->load(part); });
+    io::read_weights_part(archive, "discriminator", *discriminator_);
     read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
   }
   if (ema_) {
@@ -169,31 +170,12 @@ void SrTrainer::load(torch::serialize::InputArchive& archive) {
 void SrTrainer::init_from(torch::serialize::InputArchive& archive, const std::string& source) {
   // The first stage's averaged weights when it kept them: they score higher than the raw ones.
   torch::serialize::InputArchive part;
-  const bool has_ema = archive.try_read("generator_ema", part);
-  if (!has_ema) archive.read("generator", part);
-  // LibTorch's load silently reshapes a tensor to what the file holds: compare shapes afterwards.
-  std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
-  for (const auto& item : generator_->named_parameters())
-    shapes.emplace_back(item.key(), item.value().sizes().vec());
-  try {
-    generator_->load(part);
-    const auto loaded = generator_->named_parameters();
-    for (const auto& [name, shape] : shapes) {
-      if (loaded[name].sizes().vec() != shape) {
-        throw UsageError(fmt::format(
-            "--init '{}': its generator's {} has shape {}, this config's has {}; model.sr_scale, "
-            "sr_block, "
-            "sr_blocks, sr_growth, base_channels and data.channels must match",
-            source, name, c10::str(loaded[name].sizes()), c10::str(c10::IntArrayRef(shape))));
-      }
-    }
-  } catch (const c10::Error& e) {
-    throw UsageError(
-        fmt::format("--init '{}': its generator does not fit this config's model.* keys (sr_scale, "
-                    "sr_block, sr_blocks, "
-                    "sr_growth, base_channels, data.channels must match): {}",
-                    source, e.what_without_backtrace()));
-  }
+  if (!archive.try_read("generator_ema", part)) archive.read("generator", part);
+  io::load_weights_strict(*generator_, part,
+                          fmt::format("--init '{}': its generator does not fit this config (model.sr_scale, "
+                                      "sr_block, sr_blocks, sr_growth, base_channels and data.channels must be "
+                                      "that run's)",
+                                      source));
   generator_->to(device_);
   if (ema_) {
     ema_ = std::make_unique<ParameterEma>(*generator_);
@@ -205,9 +187,7 @@ LoadedSrGenerator load_sr_generator(const Config& config, torch::serialize::Inpu
                                     const torch::Device& device, bool use_ema) {
   LoadedSrGenerator loaded;
   loaded.network = models::SrGenerator(config);
-  torch::serialize::InputArchive part;
-  if (!(use_ema && archive.try_read("generator_ema", part))) archive.read("generator", part);
-  loaded.network->load(part);
+  io::read_weights_part_preferring(archive, "generator_ema", "generator", use_ema, *loaded.network);
   loaded.network->to(device);
   loaded.network->eval();
   loaded.scale = config.model.sr_scale;

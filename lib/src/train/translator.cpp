@@ -4,6 +4,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/families/registry.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/models/cyclegan.h"
 #include "synthgen/models/pix2pix.h"
 
@@ -39,9 +40,7 @@ LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize:
   loaded.image_size = config.data.image_size;
   models::UnetGenerator generator(loaded.channels, loaded.channels, m.base_channels,
                                   models::unet_levels_for(m, config.data.image_size), m.norm);
-  torch::serialize::InputArchive part;
-  trainer_part.read("generator", part);
-  generator->load(part);
+  io::read_weights_part(trainer_part, "generator", *generator);
   generator->to(device);
   generator->eval();
   loaded.stride = generator->stride();
@@ -58,9 +57,7 @@ LoadedTranslator load_cyclegan_translator(const Config& config, torch::serialize
   loaded.channels = config.data.channels;
   loaded.image_size = config.data.image_size;
   models::ResnetGenerator generator(loaded.channels, m.base_channels, m.generator_blocks, m.norm);
-  torch::serialize::InputArchive part;
-  trainer_part.read(direction == "AtoB" ? "generator_ab" : "generator_ba", part);
-  generator->load(part);
+  io::read_weights_part(trainer_part, direction == "AtoB" ? "generator_ab" : "generator_ba", *generator);
   generator->to(device);
   generator->eval();
   loaded.stride = models::ResnetGeneratorImpl::kStride;

@@ -8,6 +8,7 @@
 
 #include "synthgen/core/error.h"
 #include "synthgen/core/text.h"
+#include "synthgen/io/strict_weights.h"
 #include "synthgen/losses/vae_losses.h"
 #include "synthgen/models/conditioning.h"
 #include "synthgen/train/gan_trainer.h"
@@ -115,7 +116,7 @@ void VaeTrainer::save(torch::serialize::OutputArchive& archive) {
 void VaeTrainer::load(torch::serialize::InputArchive& archive) {
   c10::IValue steps;
   if (archive.try_read("steps", steps)) steps_ = steps.toInt();
-  read_part(archive, "vae", [&](auto& part) { vae_->load(part); });
+  io::read_weights_part(archive, "vae", *vae_);
   read_part(archive, "optimizer", [&](auto& part) { optimizer_->load(part); });
   vae_->to(device_);
 }

@@ -14,8 +14,9 @@ namespace synthgen::data {
 
 // data.source paired: `path`/A and `path`/B with matching relative names (extensions may differ),
 // or else every image under `path` holding A and B side by side (left half A, right half B; the
-// pix2pix data sets' format). A pair with an unreadable side, or an A without its B, is skipped
-// with a warning naming the file.
+// pix2pix data sets' format), each of width 2 x height. A pair with an unreadable side, or an A
+// without its B, is skipped with a warning naming the file; a side-by-side image of any other
+// shape is a UsageError naming it and the two layouts.
 ImageDataset load_paired_folder(const DataConfig& cfg, int threads, LoadStats* stats);
 
 // data.source unpaired: `path`/trainA and `path`/trainB (CycleGAN's layout; A/ and B/ also

@@ -13,7 +13,7 @@
 namespace synthgen {
 
 struct CasRequest {
-  std::string train;      // labelled synthetic set: folder with class sub-folders, or a generator (with label_with)
+  std::string train;      // labelled synthetic set: folder (class sub-folders or manifest.csv labels), or a generator
   std::string test = "fashion-mnist:test";
   std::string baseline = "fashion-mnist:train";  // real training set; "none" skips it
   std::string config = "configs/classifier_fashion.yaml";  // the classifier and its training

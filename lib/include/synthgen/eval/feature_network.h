@@ -30,7 +30,7 @@ class FeatureNetwork {
   // How images are fed, stored beside every score (protocols give different numbers).
   virtual std::string protocol() const = 0;
   // Names of the classes its probabilities are over, when it knows them (the built-in classifier
-  // does): `accuracy` matches a set's class folders to them by name.
+  // does): `accuracy` matches a set's class names to them.
   virtual std::vector<std::string> class_names() const { return {}; }
 };
 

@@ -52,9 +52,9 @@ struct SourceOptions {
 // or a run folder.
 bool names_generator(const std::string& spec);
 
-// Opens `spec`: "fashion-mnist:train", "fashion-mnist:test", a folder of images (class
-// sub-folders give labels), or a checkpoint file / run folder of a generator. Throws UsageError
-// naming the spec when it is none of these.
+// Opens `spec`: "fashion-mnist:train", "fashion-mnist:test", a folder of images (labelled by its
+// manifest.csv or class sub-folders: data::list_image_folder), or a checkpoint file / run folder
+// of a generator. Throws UsageError naming the spec when it is none of these.
 std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const SourceOptions& options);
 
 // Converts uint8 [B, C, H, W] images to `format`: grey repeated to RGB or RGB to grey (stb's

@@ -19,7 +19,7 @@ struct SampleRequest {
   std::uint64_t seed = 0;   // image i is made from seed + i
   std::string device = "auto";
   int threads = 0;          // 0 = every core
-  bool overwrite = false;   // allow a non-empty out_dir (existing files may be replaced)
+  bool overwrite = false;   // replace an earlier run's outputs in out_dir (refuses other files)
   // Class-conditional models: "balanced" (image i gets class i mod K), or one class index.
   std::string classes = "balanced";
   GeneratorOptions generator;  // EMA or raw weights, truncation, the ddpm sampler and guidance

@@ -13,7 +13,7 @@ struct UpscaleRequest {
   int tile_overlap = 16;   // input pixels shared by neighbouring tiles, blended
   std::string device = "auto";
   int threads = 0;         // 0 = every core
-  bool overwrite = false;  // allow a non-empty out_dir (existing files may be replaced)
+  bool overwrite = false;  // replace an earlier run's outputs in out_dir (refuses other files)
   bool use_ema = true;     // the EMA weights when the run kept them
 };
 
