@@ -29,6 +29,10 @@ std::string dump_config(const Config& config);
 // Every valid key path ("train.lr"), in schema order.
 std::vector<std::string> config_keys();
 
+// The value of `key` ("train.lr") as dump_config writes it ("0.0002"); throws ConfigError for an
+// unknown key.
+std::string config_value(const Config& config, const std::string& key);
+
 // Key paths whose values differ between a and b.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);
 
