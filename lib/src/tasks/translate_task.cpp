@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "batch_job.h"
-#include "batch_progress.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "translated_file.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "batch_job.h"
-#include "batch_progress.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
