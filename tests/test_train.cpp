@@ -31,6 +31,14 @@ void make_image_folder(const fs::path& root) {
   }
 }
 
+// Trains `config` into dir/run_name in one session; REQUIREs success.
+void train_run(const testing::TempDir& dir, const Config& config, const std::string& run_name) {
+  TrainRequest request;
+  request.config_path = testing::write_config_file(dir, config);
+  request.out_dir = (dir / run_name).string();
+  REQUIRE(run_train(request) == 0);
+}
+
 // Both trainers' networks and optimizer states, flattened to named tensors.
 std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config& config,
                                                                    const std::string& checkpoint) {
@@ -210,10 +218,7 @@ TEST_CASE("a run whose losses stop being finite skips those steps, then stops wi
   make_image_folder(dir / "images");
   Config config = testing::tiny_config((dir / "images").string());
   config.train.checkpoint_every = 1;
-  TrainRequest start;
-  start.config_path = testing::write_config_file(dir, config);
-  start.out_dir = (dir / "run").string();
-  REQUIRE(run_train(start) == 0);  // finite checkpoints at steps 1..6
+  train_run(dir, config, "run");  // finite checkpoints at steps 1..6
   // The first updates at this rate blow the weights up; later gradients are NaN.
   TrainRequest request;
   request.resume_dir = (dir / "run").string();
@@ -369,11 +374,7 @@ TEST_CASE("a train that fails before its first checkpoint leaves no run folder b
 TEST_CASE("after a non-finite stop, --resume continues with a lower train.lr", "[train]") {
   testing::TempDir dir;
   make_image_folder(dir / "images");
-  Config config = testing::tiny_config((dir / "images").string());
-  TrainRequest start;
-  start.config_path = testing::write_config_file(dir, config);
-  start.out_dir = (dir / "run").string();
-  REQUIRE(run_train(start) == 0);  // 6 steps, checkpoint at 6
+  train_run(dir, testing::tiny_config((dir / "images").string()), "run");  // 6 steps, checkpoint at 6
 
   // A learning rate that blows the weights up; no save in this session (checkpoint_every 1000).
   TrainRequest diverge;
@@ -401,7 +402,7 @@ TEST_CASE("after a non-finite stop, --resume continues with a lower train.lr", "
   CHECK_THROWS_WITH(run_train(other_data), Contains("--resume cannot change train.batch_size"));
 }
 
-TEST_CASE("--resume refuses --out instead of ignoring it", "[train]") {
+TEST_CASE("train --resume refuses --out instead of ignoring it", "[train]") {
   TrainRequest request;
   request.resume_dir = "runs/a";
   request.out_dir = "runs/b";
@@ -414,10 +415,7 @@ TEST_CASE("sample --class takes a class name from the run's labels.txt", "[train
   make_image_folder(dir / "images");  // blobs (class 0) and circles (class 1)
   Config config = testing::tiny_config((dir / "images").string());
   config.model.num_classes = 2;
-  TrainRequest train;
-  train.config_path = testing::write_config_file(dir, config);
-  train.out_dir = (dir / "run").string();
-  REQUIRE(run_train(train) == 0);
+  train_run(dir, config, "run");
   REQUIRE(testing::read_lines(dir / "run" / "labels.txt") == std::vector<std::string>{"blobs", "circles"});
 
   SampleRequest request;
