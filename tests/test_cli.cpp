@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "synthgen/config/load.h"
+#include "synthgen/io/checkpoint.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "test_support.h"
@@ -126,9 +128,9 @@ TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets n
   for (int i = 0; i < 8; ++i) testing::write_test_png(dir / "in" / fmt::format("{}.png", i), 16, 16, 3, i);
   const std::string config = testing::write_config_file(dir, testing::tiny_config((dir / "in").string()));
   const std::string binary = testing::synthgen_binary();
-  REQUIRE(testing::run_command(binary + " train --config " + quoted(fs::path(config)) + " --out " + quoted(dir / "run"))
+  REQUIRE(testing::run_command(binary + " train --config " + testing::quoted(fs::path(config)) + " --out " + testing::quoted(dir / "run"))
               .exit_code == 0);
-  const std::string sample = binary + " sample --checkpoint " + quoted(dir / "run") + " --out " + quoted(dir / "s1");
+  const std::string sample = binary + " sample --checkpoint " + testing::quoted(dir / "run") + " --out " + testing::quoted(dir / "s1");
   REQUIRE(testing::run_command(sample + " --num 20").exit_code == 0);
   REQUIRE(testing::visible_entries(dir / "s1").size() == 21);
 
@@ -138,7 +140,7 @@ TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets n
   const std::vector<std::string> expected = {"000000.png", "000001.png", "000002.png",
                                              "000003.png", "000004.png", "manifest.csv"};
   CHECK(testing::visible_entries(dir / "s1") == expected);
-  CHECK(read_lines(dir / "s1" / "manifest.csv").size() == 6);
+  CHECK(testing::read_lines(dir / "s1" / "manifest.csv").size() == 6);
 
   SECTION("a file synthgen did not write stops --overwrite before anything is removed") {
     testing::write_bytes((dir / "s1" / "notes.txt").string(), {'h', 'i'});
@@ -151,11 +153,102 @@ TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets n
   SECTION("a folder of someone else's images is refused whole") {
     testing::write_test_png(dir / "theirs" / "000000.png", 16, 16, 3, 1);
     const std::vector<std::uint8_t> before = io::read_file_bytes((dir / "theirs" / "000000.png").string());
-    const auto refused = testing::run_command(binary + " sample --checkpoint " + quoted(dir / "run") +
-                                              " --num 3 --overwrite --out " + quoted(dir / "theirs"));
+    const auto refused = testing::run_command(binary + " sample --checkpoint " + testing::quoted(dir / "run") +
+                                              " --num 3 --overwrite --out " + testing::quoted(dir / "theirs"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(refused.output, Catch::Contains("000000.png") && Catch::Contains("did not write"));
     CHECK(io::read_file_bytes((dir / "theirs" / "000000.png").string()) == before);
     CHECK_FALSE(fs::exists(dir / "theirs" / "manifest.csv"));
   }
+}
+
+namespace {
+
+// The lines of a command's output that are errors.
+std::vector<std::string> error_lines(const std::string& output) {
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("synthgen: error:", 0) == 0) lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("a misspelt command is named on one line with the closest command", "[cli]") {
+  const std::string binary = testing::synthgen_binary();
+  const auto typo = testing::run_command(binary + " sampel --num 3");
+  CHECK(typo.exit_code == 2);
+  CHECK(error_lines(typo.output) ==
+        std::vector<std::string>{"synthgen: error: unknown command 'sampel' (did you mean 'sample'?) (see 'synthgen "
+                                 "--help')"});
+  CHECK(typo.output.find('\n') == typo.output.size() - 1);  // nothing but that line
+
+  const auto unknown = testing::run_command(binary + " dream");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.output, Catch::Contains("unknown command 'dream'; expected one of train, sample, eval"));
+
+  const auto none = testing::run_command(binary);
+  CHECK(none.exit_code == 2);
+  CHECK(error_lines(none.output) == std::vector<std::string>{"synthgen: error: a command is required: one of train, "
+                                                             "sample, eval, upscale, translate (see 'synthgen --help')"});
+}
+
+TEST_CASE("conflicting and repeated flags are named on one line", "[cli]") {
+  const std::string binary = testing::synthgen_binary();
+  const auto both = testing::run_command(binary + " sample --checkpoint x.ckpt --num 3 --class 3 --classes balanced --out o");
+  CHECK(both.exit_code == 2);
+  CHECK(error_lines(both.output).size() == 1);
+  CHECK(both.output.find('\n') == both.output.size() - 1);
+  CHECK_THAT(both.output, Catch::Contains("--class") && Catch::Contains("--classes") &&
+                              Catch::Contains("exclude each other") && Catch::Contains("synthgen sample --help"));
+
+  const auto twice = testing::run_command(binary + " sample --checkpoint x.ckpt --num 3 --num 4 --out o");
+  CHECK(twice.exit_code == 2);
+  CHECK(error_lines(twice.output) ==
+        std::vector<std::string>{"synthgen: error: --num was given 2 times; it takes one value (see 'synthgen sample "
+                                 "--help')"});
+}
+
+TEST_CASE("sample --reconstruct needs no --num", "[cli]") {
+  testing::TempDir dir;
+  // The missing checkpoint is the first thing wrong: --num is not asked for.
+  const auto result = testing::run_command(testing::synthgen_binary() + " sample --checkpoint " +
+                                           testing::quoted(dir / "vae.ckpt") + " --reconstruct " + testing::quoted(dir.path()) + " --out " +
+                                           testing::quoted(dir / "out"));
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.output, Catch::Contains("vae.ckpt") && Catch::Contains("does not exist"));
+  CHECK_THAT(result.output, !Catch::Contains("--num"));
+}
+
+TEST_CASE("a checkpoint of the wrong family is a usage error (exit 2) in every command", "[cli]") {
+  testing::TempDir dir;
+  io::CheckpointMeta meta;
+  meta.family = "dcgan";
+  meta.config_yaml = dump_config(testing::tiny_config("unused"));
+  io::save_checkpoint((dir / "g.ckpt").string(), meta, [](torch::serialize::OutputArchive&) {});
+  const std::string binary = testing::synthgen_binary();
+  const auto features = testing::run_command(binary + " eval --real fashion-mnist:test --metrics accuracy --features "
+                                             "classifier:" + testing::quoted(dir / "g.ckpt"));
+  CHECK(features.exit_code == 2);
+  CHECK_THAT(features.output, Catch::Contains("holds a dcgan model, expected a classifier"));
+  const auto upscale = testing::run_command(binary + " upscale --checkpoint " + testing::quoted(dir / "g.ckpt") + " --input " +
+                                            testing::quoted(dir.path()) + " --out " + testing::quoted(dir / "up"));
+  CHECK(upscale.exit_code == 2);
+}
+
+TEST_CASE("eval cas works from any folder and names --config when its file is missing", "[cli]") {
+  testing::TempDir dir;
+  const auto missing = testing::run_command("cd " + testing::quoted(dir.path()) + " && " + testing::synthgen_binary() +
+                                            " eval cas --train nowhere --config " + testing::quoted(dir / "none.yaml"));
+  CHECK(missing.exit_code == 2);
+  CHECK(error_lines(missing.output).size() == 1);
+  CHECK_THAT(missing.output, Catch::Contains("--config") && Catch::Contains("none.yaml"));
+  // Without --config, the built-in classifier config is read wherever the command runs: the first
+  // thing wrong is then the --train set.
+  const auto builtin = testing::run_command("cd " + testing::quoted(dir.path()) + " && " + testing::synthgen_binary() +
+                                            " eval cas --train " + testing::quoted(dir / "nowhere") + " --baseline none");
+  CHECK(builtin.exit_code == 2);
+  CHECK_THAT(builtin.output, Catch::Contains("nowhere") && !Catch::Contains("classifier_fashion.yaml"));
 }

@@ -123,6 +123,24 @@ TEST_CASE("overrides given with --set replace the file and go through the same c
   CHECK_THROWS_WITH(from_text("", {"train.steps"}), Contains("expected key=value"));
 }
 
+TEST_CASE("train.augment is checked word by word when the config is read", "[config]") {
+  CHECK(from_text("train: {augment: none}").train.augment == "none");
+  CHECK(from_text("train: {augment: 'color, translation,cutout'}").train.augment == "color, translation,cutout");
+  CHECK_THROWS_WITH(from_text("train:\n  augment: flip\n"),
+                    Contains("test.yaml:2:12: train.augment: unknown word 'flip'") &&
+                        Contains("none or a comma list of translation, cutout, color"));
+  CHECK_THROWS_WITH(from_text("", {"train.augment=color,"}),
+                    Contains("--set train.augment=color,: train.augment: unknown word ''"));
+  CHECK_THROWS_WITH(from_text("train: {augment: [color]}"), Contains("train.augment: expected none or a comma list"));
+}
+
+TEST_CASE("config_value gives a key's value as the resolved config writes it", "[config]") {
+  const Config config = from_text("train: {lr: 0.0005, augment: color}");
+  CHECK(config_value(config, "train.lr") == "0.0005");
+  CHECK(config_value(config, "train.augment") == "color");
+  CHECK_THROWS_AS(config_value(config, "train.speed"), ConfigError);
+}
+
 TEST_CASE("cross-field rules", "[config]") {
   CHECK_THROWS_WITH(from_text("data: {source: folder}"), Contains("data.path is required when data.source is folder"));
   CHECK_THROWS_WITH(from_text("data: {source: folder, path: x, labels: y}"), Contains("data.labels is only used"));

@@ -444,4 +444,14 @@ TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers,
   folders_only.metrics = {"fid"};
   folders_only.generator.guidance = 2.0;
   CHECK_THROWS_WITH(run_distribution_eval(folders_only), Contains("--guidance") && Contains("neither"));
+
+  // Sampling a ddpm for eval on the CPU says how many images and that it is slow before it starts.
+  const auto evaluated = testing::run_command(
+      testing::synthgen_binary() + " eval --real '" + (dir / "images").string() + "' --fake '" + request.checkpoint +
+      "' --features inception:" SYNTHGEN_FIXTURE_DIR "/inception_standin.pt --metrics kid --num 3 --steps 2 "
+      "--device cpu --threads 1");
+  INFO(evaluated.output);
+  CHECK(evaluated.exit_code == 0);
+  CHECK_THAT(evaluated.output, Contains("sampling 3 images from") && Contains("2 network passes each on the CPU"));
+  CHECK(evaluated.output.find("on the CPU") < evaluated.output.find("fake: "));
 }

@@ -310,6 +310,68 @@ TEST_CASE("eval cas trains on a conditional model's sample folder, labelled by i
   CHECK_THAT(read_text(dir / "cas.json"), Contains("manifest.csv") && Contains("\"cas\""));
 }
 
+TEST_CASE("eval without --metrics scores what the given sets allow", "[eval]") {
+  testing::TempDir dir;
+  torch::manual_seed(3);
+  io::write_npy((dir / "real.npy").string(), torch::rand({30, 8}));
+  io::write_npy((dir / "fake.npy").string(), torch::rand({20, 8}) + 0.1);
+  DistributionEvalRequest request;
+  request.real = (dir / "fake.npy").string();
+  request.fake = (dir / "fake.npy").string();
+  request.json_path = (dir / "sets.json").string();
+  REQUIRE(run_distribution_eval(request) == 0);
+  const std::string json = read_text(dir / "sets.json");
+  CHECK(json_number(json, "fid") == Approx(0.0).margin(1e-6));
+  CHECK(json_number(json, "precision") == 1.0);
+  // KID: 20 images against a subset size of 1000: subsets of 20, and as both sets are whole in
+  // every subset, one subset instead of 100 copies with a spread of 0.
+  const std::string kid = json.substr(json.find("\"kid\""));
+  CHECK(json_number(kid, "subset_size") == 20);
+  CHECK(json_number(kid, "requested_subset_size") == 1000);
+  CHECK(json_number(kid, "num_subsets") == 1);
+
+  SECTION("a larger real set still gives 100 subsets, with a spread") {
+    request.real = (dir / "real.npy").string();
+    REQUIRE(run_distribution_eval(request) == 0);
+    const std::string larger = read_text(dir / "sets.json");
+    const std::string kid_part = larger.substr(larger.find("\"kid\""));
+    CHECK(json_number(kid_part, "subset_size") == 20);
+    CHECK(json_number(kid_part, "num_subsets") == 100);
+    CHECK(json_number(kid_part, "std") > 0.0);
+  }
+  SECTION("pairs default to PSNR and SSIM") {
+    fs::create_directories(dir / "pred");
+    fs::create_directories(dir / "target");
+    for (int i = 0; i < 2; ++i) {
+      io::write_png((dir / "pred" / fmt::format("{}.png", i)).string(), testing::pattern_image(16, 16, 3, i));
+      io::write_png((dir / "target" / fmt::format("{}.png", i)).string(), testing::pattern_image(16, 16, 3, i + 1));
+    }
+    PairedEvalRequest pairs;
+    pairs.pred = (dir / "pred").string();
+    pairs.target = (dir / "target").string();
+    pairs.json_path = (dir / "pairs.json").string();
+    pairs.threads = 1;
+    REQUIRE(run_paired_eval(pairs) == 0);
+    const std::string paired = read_text(dir / "pairs.json");
+    CHECK(json_number(paired, "psnr") > 0.0);
+    CHECK(json_number(paired, "ssim") < 1.0);
+  }
+}
+
+TEST_CASE("eval cas has its classifier config built in, and names --config for a missing file", "[eval]") {
+  const Config shipped = load_config(SYNTHGEN_SOURCE_DIR "/configs/classifier_fashion.yaml");
+  CasRequest request;
+  CHECK(changed_keys(cas_classifier_config(request), shipped).empty());
+  request.overrides = {"train.steps=7"};
+  CHECK(cas_classifier_config(request).train.steps == 7);
+  request.config = "/no/such/classifier.yaml";
+  CHECK_THROWS_AS(cas_classifier_config(request), UsageError);
+  CHECK_THROWS_WITH(cas_classifier_config(request), Contains("--config '/no/such/classifier.yaml'"));
+  request.config = SYNTHGEN_SOURCE_DIR "/configs/dcgan_fashion.yaml";
+  request.overrides.clear();
+  CHECK_THROWS_WITH(cas_classifier_config(request), Contains("expected classifier"));
+}
+
 TEST_CASE("JSON objects nest, escape and write non-finite numbers as null", "[eval]") {
   eval::JsonObject inner;
   inner.add("x", 1.5).add("n", std::int64_t{3});

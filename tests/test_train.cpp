@@ -31,6 +31,14 @@ void make_image_folder(const fs::path& root) {
   }
 }
 
+// Trains `config` into dir/run_name in one session; REQUIREs success.
+void train_run(const testing::TempDir& dir, const Config& config, const std::string& run_name) {
+  TrainRequest request;
+  request.config_path = testing::write_config_file(dir, config);
+  request.out_dir = (dir / run_name).string();
+  REQUIRE(run_train(request) == 0);
+}
+
 // Both trainers' networks and optimizer states, flattened to named tensors.
 std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config& config,
                                                                    const std::string& checkpoint) {
@@ -209,21 +217,23 @@ TEST_CASE("a run whose losses stop being finite skips those steps, then stops wi
   testing::TempDir dir;
   make_image_folder(dir / "images");
   Config config = testing::tiny_config((dir / "images").string());
-  config.train.lr = 1e30;  // the first updates blow the weights up; later gradients are NaN
-  config.train.steps = 40;
   config.train.checkpoint_every = 1;
-  config.train.max_nonfinite_steps = 3;
+  train_run(dir, config, "run");  // finite checkpoints at steps 1..6
+  // The first updates at this rate blow the weights up; later gradients are NaN.
   TrainRequest request;
-  request.config_path = testing::write_config_file(dir, config);
-  request.out_dir = (dir / "run").string();
+  request.resume_dir = (dir / "run").string();
+  request.overrides = {"train.lr=1e30", "train.steps=40", "train.max_nonfinite_steps=3"};
   CHECK_THROWS_WITH(run_train(request), Contains("3 steps in a row had a non-finite loss or gradient"));
+  int checkpoints = 0;
   for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
+    ++checkpoints;
     INFO(entry.path().string());
     for (const auto& [name, tensor] : trainer_tensors(config, entry.path().string())) {
       INFO(name);
       if (tensor.is_floating_point()) CHECK(torch::isfinite(tensor).all().item<bool>());
     }
   }
+  CHECK(checkpoints >= 7);  // latest.ckpt and steps 1..6 at least
 }
 
 TEST_CASE("the unscaled optimizer step is skipped when a gradient is not finite", "[train]") {
@@ -307,5 +317,127 @@ TEST_CASE("a full disk while saving is a clear error and the previous checkpoint
   for (const auto& entry : fs::directory_iterator(dir / "run" / "checkpoints")) {
     INFO(entry.path().string());
     CHECK(entry.path().extension() == ".ckpt");  // no temporary file left behind
+  }
+}
+
+TEST_CASE("a train that fails before its first checkpoint leaves no run folder behind", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  Config config = testing::tiny_config((dir / "images").string());
+  TrainRequest request;
+  request.out_dir = (dir / "runs" / "one").string();
+
+  SECTION("an error found in the data: the folders it made go, and the same --out starts again") {
+    config.model.num_classes = 5;  // the folder has 2 classes
+    request.config_path = testing::write_config_file(dir, config);
+    CHECK_THROWS_WITH(run_train(request), Contains("model.num_classes is 5"));
+    CHECK_FALSE(fs::exists(dir / "runs"));
+    config.model.num_classes = 2;
+    request.config_path = testing::write_config_file(dir, config);
+    CHECK(run_train(request) == 0);
+  }
+  SECTION("a missing data.path is found before anything is made") {
+    config.data.path = (dir / "no such images").string();
+    request.config_path = testing::write_config_file(dir, config);
+    CHECK_THROWS_WITH(run_train(request), Contains("no such images") && Contains("data.path"));
+    CHECK_FALSE(fs::exists(dir / "runs"));
+  }
+  SECTION("an empty --out folder that existed stays, emptied") {
+    config.model.num_classes = 5;
+    request.config_path = testing::write_config_file(dir, config);
+    fs::create_directories(dir / "given");
+    request.out_dir = (dir / "given").string();
+    CHECK_THROWS_AS(run_train(request), RuntimeError);
+    CHECK(fs::is_directory(dir / "given"));
+    CHECK(fs::is_empty(dir / "given"));
+  }
+  SECTION("a folder left without a checkpoint (a killed start) is not sent to --resume") {
+    request.config_path = testing::write_config_file(dir, config);
+    std::ofstream(dir.file("leftover/config.yaml")) << "model: {}\n";
+    request.out_dir = (dir / "leftover").string();
+    CHECK_THROWS_WITH(run_train(request), Contains("holds no checkpoint to continue") && !Contains("--resume"));
+  }
+  SECTION("a non-finite stop before the first checkpoint says to start again, and the folder goes") {
+    config.train.lr = 1e30;
+    config.train.steps = 40;
+    config.train.checkpoint_every = 0;
+    config.train.sample_every = 0;
+    config.train.max_nonfinite_steps = 3;
+    request.config_path = testing::write_config_file(dir, config);
+    CHECK_THROWS_WITH(run_train(request), Contains("no checkpoint was saved yet") &&
+                                              Contains("start the run again with a lower train.lr") &&
+                                              !Contains("--resume"));
+    CHECK_FALSE(fs::exists(dir / "runs"));
+  }
+}
+
+TEST_CASE("after a non-finite stop, --resume continues with a lower train.lr", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");
+  train_run(dir, testing::tiny_config((dir / "images").string()), "run");  // 6 steps, checkpoint at 6
+
+  // A learning rate that blows the weights up; no save in this session (checkpoint_every 1000).
+  TrainRequest diverge;
+  diverge.resume_dir = (dir / "run").string();
+  diverge.overrides = {"train.lr=1e30", "train.steps=40", "train.checkpoint_every=1000", "train.max_nonfinite_steps=3",
+                       "train.sample_every=0"};
+  CHECK_THROWS_WITH(run_train(diverge), Contains("holds finite weights") &&
+                                            Contains("synthgen train --resume " + (dir / "run").string() +
+                                                     " --set train.lr=1e+29"));
+  CHECK(fs::exists(dir / "run" / "checkpoints" / "latest.ckpt"));
+
+  TrainRequest resume;
+  resume.resume_dir = (dir / "run").string();
+  resume.overrides = {"train.lr=1e-4", "train.lr_schedule=linear", "train.lr_constant_steps=7", "train.steps=8"};
+  REQUIRE(run_train(resume) == 0);
+  const io::LoadedCheckpoint latest = io::load_checkpoint((dir / "run" / "checkpoints" / "latest.ckpt").string());
+  CHECK(latest.meta.step == 8);
+  const Config resumed = load_config((dir / "run" / "config.yaml").string());
+  CHECK(resumed.train.lr == 1e-4);
+  CHECK(resumed.train.lr_schedule == "linear");
+
+  TrainRequest other_data;
+  other_data.resume_dir = (dir / "run").string();
+  other_data.overrides = {"train.batch_size=4"};
+  CHECK_THROWS_WITH(run_train(other_data), Contains("--resume cannot change train.batch_size"));
+}
+
+TEST_CASE("train --resume refuses --out instead of ignoring it", "[train]") {
+  TrainRequest request;
+  request.resume_dir = "runs/a";
+  request.out_dir = "runs/b";
+  CHECK_THROWS_AS(run_train(request), UsageError);
+  CHECK_THROWS_WITH(run_train(request), Contains("--out and --resume exclude each other") && Contains("runs/a"));
+}
+
+TEST_CASE("sample --class takes a class name from the run's labels.txt", "[train]") {
+  testing::TempDir dir;
+  make_image_folder(dir / "images");  // blobs (class 0) and circles (class 1)
+  Config config = testing::tiny_config((dir / "images").string());
+  config.model.num_classes = 2;
+  train_run(dir, config, "run");
+  REQUIRE(testing::read_lines(dir / "run" / "labels.txt") == std::vector<std::string>{"blobs", "circles"});
+
+  SampleRequest request;
+  request.checkpoint = (dir / "run").string();
+  request.num = 3;
+  request.threads = 1;
+  request.classes = "circles";
+  request.out_dir = (dir / "circles").string();
+  REQUIRE(run_sample(request) == 0);
+  const std::vector<std::string> manifest = testing::read_lines(dir / "circles" / "manifest.csv");
+  REQUIRE(manifest.size() == 4);
+  for (std::size_t i = 1; i < manifest.size(); ++i) CHECK_THAT(manifest[i], Catch::EndsWith(",1,circles"));
+
+  request.classes = "squares";
+  request.out_dir = (dir / "squares").string();
+  CHECK_THROWS_WITH(run_sample(request), Contains("--class 'squares'") && Contains("blobs, circles"));
+
+  SECTION("--grid makes the folders it is written into, as --out does") {
+    request.classes = "0";
+    request.out_dir.clear();
+    request.grid_path = (dir / "new" / "grids" / "g.png").string();
+    REQUIRE(run_sample(request) == 0);
+    CHECK(fs::exists(dir / "new" / "grids" / "g.png"));
   }
 }

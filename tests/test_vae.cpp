@@ -215,6 +215,26 @@ TEST_CASE("a vae run logs the test-set ELBO, and sample draws, reconstructs and 
   CHECK(testing::read_lines(dir / "reconstructed" / "manifest.csv").size() == 4);
   CHECK(io::read_image((dir / "reconstructed" / "000002.png").string(), 1).width == 28);
 
+  // --num is optional with --reconstruct (all images), and caps the reconstructions when given.
+  SampleRequest all_of_them = reconstruct;
+  all_of_them.num = 0;
+  all_of_them.out_dir = (dir / "all").string();
+  REQUIRE(run_sample(all_of_them) == 0);
+  CHECK(testing::read_lines(dir / "all" / "manifest.csv").size() == 4);
+  SampleRequest first_two = reconstruct;
+  first_two.num = 2;
+  first_two.batch = 1;
+  first_two.out_dir = (dir / "two").string();
+  REQUIRE(run_sample(first_two) == 0);
+  const std::vector<std::string> two = testing::read_lines(dir / "two" / "manifest.csv");
+  REQUIRE(two.size() == 3);
+  CHECK_THAT(two[2], Catch::EndsWith("inputs/1.png"));
+  CHECK(std::distance(fs::directory_iterator(dir / "two"), fs::directory_iterator()) == 3);  // 2 PNGs + manifest
+  SampleRequest prior_without_num = request;
+  prior_without_num.num = 0;
+  prior_without_num.out_dir = (dir / "prior0").string();
+  CHECK_THROWS_WITH(run_sample(prior_without_num), Contains("sample needs --num N"));
+
   SampleRequest walk = request;
   walk.out_dir.clear();
   walk.grid_path = (dir / "walk.png").string();

@@ -25,7 +25,9 @@ Command add_eval_command(CLI::App& app) {
                   "Real set: image folder, fashion-mnist:train|test, checkpoint or run folder, or .npy features");
   cmd->add_option("--fake", distribution->fake, "Generated set, in the same forms as --real");
   cmd->add_option("--features", distribution->features, "Feature network: inception:FILE.pt or classifier:CHECKPOINT");
-  cmd->add_option("--metrics", *metrics, "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim,l1 (pairs)")
+  cmd->add_option("--metrics", *metrics,
+                  "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim,l1 (pairs); default: fid,kid,pr "
+                  "for --real and --fake, is for --fake, accuracy for --real, psnr,ssim for pairs")
       ->delimiter(',');
   cmd->add_option("--num", distribution->num, "Images per set (0 = all; generators: 10000)")->capture_default_str();
   cmd->add_option("--json", *json, "Write every figure with its settings to this JSON file");
@@ -52,7 +54,8 @@ Command add_eval_command(CLI::App& app) {
   cas_cmd->add_option("--test", cas->test, "Real labelled test set")->capture_default_str();
   cas_cmd->add_option("--baseline", cas->baseline, "Real training set for the comparison (none = skip)")
       ->capture_default_str();
-  cas_cmd->add_option("--config", cas->config, "Classifier config")->capture_default_str();
+  cas_cmd->add_option("--config", cas->config,
+                      "Classifier config (default: built in, the same as configs/classifier_fashion.yaml)");
   cas_cmd->add_option("--set", cas->overrides, "Override a key of the classifier config: key=value");
   cas_cmd->add_option("--label-with", cas->label_with, "Classifier checkpoint that labels an unlabelled --train set");
   cas_cmd->add_option("--num", cas->num, "Images of the synthetic set (0 = all; generators: 10000)")
@@ -78,7 +81,7 @@ Command add_eval_command(CLI::App& app) {
               if (paired->pred.empty() || paired->target.empty()) {
                 throw UsageError("paired metrics need both --pred DIR and --target DIR");
               }
-              paired->metrics = metrics->empty() ? std::vector<std::string>{"psnr", "ssim"} : *metrics;
+              paired->metrics = *metrics;
               paired->json_path = *json;
               paired->threads = *threads;
               return run_paired_eval(*paired);

@@ -10,7 +10,7 @@ Command add_sample_command(CLI::App& app) {
   auto request = std::make_shared<SampleRequest>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate an image data set (PNGs + manifest.csv) or a grid");
   cmd->add_option("--checkpoint", request->checkpoint, "Checkpoint file or run folder")->required();
-  cmd->add_option("--num", request->num, "Number of images")->required();
+  cmd->add_option("--num", request->num, "Number of images (--reconstruct: at most this many; default all)");
   cmd->add_option("--out", request->out_dir, "Output folder for the PNG files and manifest.csv");
   cmd->add_option("--grid", request->grid_path, "Write one PNG grid of the images here instead");
   cmd->add_option("--batch", request->batch, "Images per generator call")->capture_default_str();
@@ -18,9 +18,12 @@ Command add_sample_command(CLI::App& app) {
   cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
   cmd->add_flag("--overwrite", request->overwrite, "Replace an earlier run's outputs in --out (refuses other files)");
-  cmd->add_option("--class,--classes", request->classes,
-                  "Class-conditional models: a class index, or balanced (image i gets class i mod K)")
-      ->capture_default_str();
+  // Two flags for one setting, so that giving both is named as the conflict it is.
+  CLI::Option* one_class = cmd->add_option(
+      "--class", request->classes, "Class-conditional models: every image of this class (index or name in labels.txt)");
+  cmd->add_option("--classes", request->classes, "Class-conditional models: balanced (image i gets class i mod K)")
+      ->capture_default_str()
+      ->excludes(one_class);
   add_sampling_flags(cmd, request->generator);
   cmd->add_option("--reconstruct", request->reconstruct_dir,
                   "vae models: encode and decode every image under this folder into --out");

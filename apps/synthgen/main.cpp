@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "parse_errors.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
@@ -58,14 +59,20 @@ int main(int argc, char** argv) {
       synthgen::app::add_upscale_command(app),
       synthgen::app::add_translate_command(app),
   };
+  std::vector<std::string> command_names;
+  for (const auto& command : commands) command_names.push_back(command.subcommand->get_name());
+  const std::string unknown = synthgen::app::unknown_command_message(argc, argv, command_names);
+  if (!unknown.empty()) {
+    print_error(unknown + " (see 'synthgen --help')");
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    std::fprintf(stderr, "synthgen: error: %s\nRun 'synthgen --help' or 'synthgen <command> --help'.\n",
-                 e.what());
+    print_error(synthgen::app::parse_error_message(e, app));
     return kExitUsage;
   }
   for (const auto& command : commands) {

@@ -1,9 +1,11 @@
-#include "closest_key.h"
+#include "synthgen/config/closest_key.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <numeric>
 
-namespace synthgen::config_detail {
+namespace synthgen {
 namespace {
 
 std::string last_component(const std::string& key) {
@@ -52,4 +54,9 @@ std::string closest_key(const std::string& unknown, const std::vector<std::strin
   return best;
 }
 
-}  // namespace synthgen::config_detail
+std::string did_you_mean(const std::string& unknown, const std::vector<std::string>& candidates) {
+  const std::string suggestion = closest_key(unknown, candidates);
+  return suggestion.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", suggestion);
+}
+
+}  // namespace synthgen

@@ -13,8 +13,8 @@
 #include <map>
 #include <sstream>
 
-#include "closest_key.h"
 #include "fields.h"
+#include "synthgen/config/closest_key.h"
 #include "synthgen/core/error.h"
 
 namespace synthgen {
@@ -128,10 +128,7 @@ class Reader {
     return section;
   }
 
-  std::string did_you_mean(const std::string& path) const {
-    const std::string suggestion = config_detail::closest_key(path, all_paths(fields_));
-    return suggestion.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", suggestion);
-  }
+  std::string did_you_mean(const std::string& path) const { return synthgen::did_you_mean(path, all_paths(fields_)); }
 
   static std::string trimmed(const std::string& text) {
     const std::size_t begin = text.find_first_not_of(" \t");
@@ -283,6 +280,14 @@ std::vector<std::string> config_keys() {
   std::vector<std::string> keys;
   for (const Field& field : config_detail::config_fields(config)) keys.push_back(field.key);
   return keys;
+}
+
+std::string config_value(const Config& config, const std::string& key) {
+  Config copy = config;
+  for (const Field& field : config_detail::config_fields(copy)) {
+    if (field.key == key) return field.text();
+  }
+  throw ConfigError(fmt::format("unknown config key '{}'", key));
 }
 
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {

@@ -51,6 +51,11 @@ class Schema {
         [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
         [&value] { return format_string(value); });
   }
+  void word_list(const std::string& key, std::string& value, const std::string& none, std::vector<std::string> words,
+                 const std::string& doc) {
+    add(key, doc, [&value, none, words](const YAML::Node& n) { value = parse_word_list(n, none, words); },
+        [&value] { return format_string(value); });
+  }
   void reals(const std::string& key, std::vector<double>& value, std::size_t count, RealRange range,
              const std::string& doc) {
     add(key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
@@ -267,7 +272,8 @@ std::vector<Field> config_fields(Config& c) {
          "GANs: weight of the mode-seeking term in G's loss (MSGAN, e.g. 1; 0 = off)");
   s.real("train.ema_decay", c.train.ema_decay, {0.0, 1.0, false, true},
          "EMA decay of G's weights, used for samples (0 = off)");
-  s.text("train.augment", c.train.augment, "DiffAugment: none or a comma list of translation, cutout, color");
+  s.word_list("train.augment", c.train.augment, "none", {"translation", "cutout", "color"},
+              "DiffAugment: none or a comma list of translation, cutout, color");
   s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps}, "progan: images over which a resolution fades in");
   s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
             "progan: images at each resolution after its fade-in");

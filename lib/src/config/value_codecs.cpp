@@ -127,6 +127,25 @@ std::string parse_choice(const YAML::Node& node, const std::vector<std::string>&
   fail(expected, node);
 }
 
+std::string parse_word_list(const YAML::Node& node, const std::string& none, const std::vector<std::string>& words) {
+  const std::string expected = fmt::format("{} or a comma list of {}", none, fmt::join(words, ", "));
+  const std::string& text = scalar_text(node, expected);
+  const auto trim = [](const std::string& word) {
+    const std::size_t begin = word.find_first_not_of(" \t");
+    return begin == std::string::npos ? std::string() : word.substr(begin, word.find_last_not_of(" \t") - begin + 1);
+  };
+  if (trim(text) == none) return text;
+  // Every part counts, the empty ones of "color," or ",," too.
+  for (std::size_t begin = 0, comma = 0; comma != std::string::npos; begin = comma + 1) {
+    comma = text.find(',', begin);
+    const std::string word = trim(text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin));
+    if (std::find(words.begin(), words.end(), word) == words.end()) {
+      throw FieldError(fmt::format("unknown word '{}' in '{}': expected {}", word, text, expected));
+    }
+  }
+  return text;
+}
+
 std::vector<double> parse_reals(const YAML::Node& node, std::size_t count, const RealRange& range) {
   const std::string expected = fmt::format("a list of {} numbers, each {}", count, describe(range).substr(2));
   if (!node.IsSequence() || node.size() != count) fail(expected, node);

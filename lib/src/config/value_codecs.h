@@ -32,6 +32,8 @@ std::uint64_t parse_uint64(const YAML::Node& node);
 double parse_real(const YAML::Node& node, const RealRange& range);
 std::string parse_string(const YAML::Node& node);
 std::string parse_choice(const YAML::Node& node, const std::vector<std::string>& choices);
+// `none` alone, or a comma list of `words` (spaces around each ignored); the text as given.
+std::string parse_word_list(const YAML::Node& node, const std::string& none, const std::vector<std::string>& words);
 std::vector<double> parse_reals(const YAML::Node& node, std::size_t count, const RealRange& range);
 // A list of min_count..max_count integers, each in `range`.
 std::vector<int> parse_ints(const YAML::Node& node, std::size_t min_count, std::size_t max_count,

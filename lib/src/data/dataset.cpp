@@ -69,7 +69,41 @@ void require_file(const std::string& path, const std::string& hint) {
   if (!fs::is_regular_file(path, ec)) throw UsageError(fmt::format("'{}' does not exist{}", path, hint));
 }
 
+struct FashionMnistFiles {
+  std::string images;
+  std::string labels;
+};
+
+// The split's two files, each checked to exist.
+FashionMnistFiles fashion_mnist_files(const DataConfig& cfg) {
+  const std::string folder = cfg.path.empty() ? kFashionMnistFolder : cfg.path;
+  const std::string prefix = cfg.split == "test" ? "t10k" : "train";
+  FashionMnistFiles files{(fs::path(folder) / (prefix + "-images-idx3-ubyte.gz")).string(),
+                          (fs::path(folder) / (prefix + "-labels-idx1-ubyte.gz")).string()};
+  const std::string hint = cfg.path.empty()
+                               ? ": install Debian's dataset-fashion-mnist package (scripts/setup.sh does)"
+                               : " (data.path should be the folder holding Fashion-MNIST's .gz files)";
+  require_file(files.images, hint);
+  require_file(files.labels, hint);
+  return files;
+}
+
 }  // namespace
+
+void check_data_paths(const DataConfig& cfg) {
+  if (cfg.source == "fashion-mnist") {
+    fashion_mnist_files(cfg);
+  } else if (cfg.source == "idx") {
+    require_file(cfg.path, " (data.path: the IDX images file)");
+    if (!cfg.labels.empty()) require_file(cfg.labels, " (data.labels: the IDX labels file)");
+  } else {
+    std::error_code ec;
+    if (!fs::is_directory(cfg.path, ec)) {
+      throw UsageError(fmt::format("data.path '{}' is not a folder (data.source {} reads a folder)", cfg.path,
+                                   cfg.source));
+    }
+  }
+}
 
 const std::vector<std::string>& fashion_mnist_classes() {
   static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -88,16 +122,8 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
     return load_patch_folder(cfg, threads, stats);
   }
   if (cfg.source == "fashion-mnist") {
-    const std::string folder = cfg.path.empty() ? kFashionMnistFolder : cfg.path;
-    const std::string prefix = cfg.split == "test" ? "t10k" : "train";
-    const std::string images = (fs::path(folder) / (prefix + "-images-idx3-ubyte.gz")).string();
-    const std::string labels = (fs::path(folder) / (prefix + "-labels-idx1-ubyte.gz")).string();
-    const std::string hint = cfg.path.empty()
-                                 ? ": install Debian's dataset-fashion-mnist package (scripts/setup.sh does)"
-                                 : " (data.path should be the folder holding Fashion-MNIST's .gz files)";
-    require_file(images, hint);
-    require_file(labels, hint);
-    dataset = from_idx(read_idx_images(images), read_idx_labels(labels), cfg, threads);
+    const FashionMnistFiles files = fashion_mnist_files(cfg);
+    dataset = from_idx(read_idx_images(files.images), read_idx_labels(files.labels), cfg, threads);
     dataset.class_names = fashion_mnist_classes();
   } else if (cfg.source == "idx") {
     require_file(cfg.path, " (data.path: the IDX images file)");

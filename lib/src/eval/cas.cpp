@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include "synthgen/config/load.h"
@@ -24,6 +25,33 @@ namespace synthgen {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// configs/classifier_fashion.yaml without its comments, built in so that `eval cas` needs no file
+// relative to the current folder; a test keeps the two equal.
+constexpr const char* kBuiltinClassifierConfig = R"(model:
+  family: classifier
+  base_channels: 32
+data:
+  source: fashion-mnist
+  split: train
+  image_size: 28
+  channels: 1
+  random_flip: true
+train:
+  steps: 3750
+  batch_size: 128
+  lr: 0.001
+  lr_schedule: cosine
+  betas: [0.9, 0.999]
+  log_every: 100
+  sample_every: 0
+  checkpoint_every: 0
+run:
+  seed: 1
+  device: auto
+  threads: auto
+)";
+constexpr const char* kBuiltinClassifierName = "built-in classifier config (configs/classifier_fashion.yaml)";
 
 struct LabelledSet {
   data::ImageDataset data;  // labels in the test set's numbering
@@ -158,6 +186,24 @@ eval::JsonObject per_class_rows(const std::vector<std::string>& names, const Acc
 
 }  // namespace
 
+Config cas_classifier_config(const CasRequest& request) {
+  std::error_code ec;
+  if (!request.config.empty() && !std::filesystem::is_regular_file(request.config, ec)) {
+    throw UsageError(fmt::format("--config '{}': no such file (leave --config out for the built-in classifier "
+                                 "config, configs/classifier_fashion.yaml)",
+                                 request.config));
+  }
+  const Config config = request.config.empty()
+                            ? load_config_text(kBuiltinClassifierConfig, kBuiltinClassifierName, request.overrides)
+                            : load_config(request.config, request.overrides);
+  if (config.model.family != "classifier") {
+    throw ConfigError(fmt::format("--config {}: model.family is {}, expected classifier",
+                                  request.config.empty() ? kBuiltinClassifierName : request.config,
+                                  config.model.family));
+  }
+  return config;
+}
+
 int run_cas(const CasRequest& request) {
   if (request.train.empty()) throw UsageError("eval cas needs --train (the labelled synthetic set)");
   const std::string flag = given_sampling_flag(request.generator);
@@ -165,10 +211,7 @@ int run_cas(const CasRequest& request) {
     throw UsageError(fmt::format("{} sets how a generator is sampled, and --train {} is not a checkpoint or run folder",
                                  flag, request.train));
   }
-  const Config config = load_config(request.config, request.overrides);
-  if (config.model.family != "classifier") {
-    throw ConfigError(fmt::format("{}: model.family is {}, expected classifier", request.config, config.model.family));
-  }
+  const Config config = cas_classifier_config(request);
   RunConfig run = config.run;
   run.device = request.device;
   run.threads = request.threads;
@@ -220,7 +263,7 @@ int run_cas(const CasRequest& request) {
   table.row("CAS per test class", "");
   const eval::JsonObject per_class =
       per_class_rows(test_names, synthetic_accuracy, has_baseline ? &real_accuracy : nullptr, table);
-  json.add("classifier_config", request.config)
+  json.add("classifier_config", request.config.empty() ? std::string(kBuiltinClassifierName) : request.config)
       .add("classifier_steps", config.train.steps)
       .add("classifier_batch", static_cast<std::int64_t>(config.train.batch_size))
       .add("seed", static_cast<std::int64_t>(request.seed))

@@ -1,6 +1,7 @@
 #include "synthgen/eval/distribution_eval.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -28,9 +29,15 @@ bool wants(const DistributionEvalRequest& request, const std::string& metric) {
   return std::find(request.metrics.begin(), request.metrics.end(), metric) != request.metrics.end();
 }
 
+// What --metrics means when it is not given: what the given sets can be scored on.
+std::vector<std::string> default_metrics(const DistributionEvalRequest& request) {
+  if (!request.real.empty() && !request.fake.empty()) return {"fid", "kid", "pr"};
+  if (!request.fake.empty()) return {"is"};
+  return {"accuracy"};
+}
+
 void check_request(const DistributionEvalRequest& request) {
   static const std::vector<std::string> known = {"fid", "kid", "is", "pr", "accuracy"};
-  if (request.metrics.empty()) throw UsageError("--metrics: expected at least one of fid, kid, is, pr, accuracy");
   for (const std::string& metric : request.metrics) {
     if (std::find(known.begin(), known.end(), metric) == known.end()) {
       throw UsageError(fmt::format("--metrics: unknown metric '{}'; expected fid, kid, is, pr or accuracy", metric));
@@ -116,7 +123,13 @@ std::string save_prefix(const std::string& path) {
 
 }  // namespace
 
-int run_distribution_eval(const DistributionEvalRequest& request) {
+int run_distribution_eval(const DistributionEvalRequest& given) {
+  DistributionEvalRequest request = given;
+  if (request.metrics.empty()) {
+    request.metrics = default_metrics(request);
+    log_info("--metrics not given: {} (the default for {})", fmt::join(request.metrics, ","),
+             request.real.empty() ? "--fake alone" : request.fake.empty() ? "--real alone" : "--real and --fake");
+  }
   check_request(request);
   RunConfig run;
   run.device = request.device;
@@ -164,13 +177,21 @@ int run_distribution_eval(const DistributionEvalRequest& request) {
   if (wants(request, "kid")) {
     const metrics::KidResult kid = metrics::kernel_inception_distance(
         real->data.features, fake->data.features, request.kid_subsets, request.kid_subset_size, request.seed);
+    if (kid.subset_size < request.kid_subset_size) {
+      log_warn("KID: --kid-subset-size {} is more than the smaller set holds; subsets of {} images{}",
+               request.kid_subset_size, kid.subset_size,
+               kid.num_subsets < request.kid_subsets ? ", and one subset: both sets whole, so no spread" : "");
+    }
     figures.add("kid", eval::JsonObject()
                            .add("mean", kid.mean)
                            .add("std", kid.std)
                            .add("num_subsets", kid.num_subsets)
-                           .add("subset_size", kid.subset_size));
+                           .add("subset_size", kid.subset_size)
+                           .add("requested_subset_size", request.kid_subset_size));
     table.row("KID", fmt::format("{:.6f}", kid.mean),
-              fmt::format("± {:.6f} over {} subsets of {}", kid.std, kid.num_subsets, kid.subset_size));
+              kid.num_subsets == 1
+                  ? fmt::format("1 subset of {} (both sets whole: no spread)", kid.subset_size)
+                  : fmt::format("± {:.6f} over {} subsets of {}", kid.std, kid.num_subsets, kid.subset_size));
   }
   if (wants(request, "pr")) {
     const metrics::PrecisionRecallResult pr =

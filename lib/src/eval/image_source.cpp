@@ -9,6 +9,7 @@
 
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
+#include "synthgen/core/log.h"
 #include "synthgen/core/text.h"
 #include "synthgen/data/dataset.h"
 #include "synthgen/data/image_folder.h"
@@ -130,6 +131,14 @@ class GeneratorSource : public ImageSource {
     // Unset options leave each family its default (ddpm: DDIM with min(T, 50) steps).
     generator_ = load_image_generator(config, trainer_part, device_, options.generator);
     size_ = options.limit > 0 ? options.limit : kDefaultGeneratorImages;
+    // Said before the work starts: ddpm's many network passes per image take hours on a CPU.
+    const std::int64_t passes = generator_->passes_per_image();
+    if (passes > 1 && device_.is_cpu()) {
+      log_warn("sampling {} images from {} with {} network passes each on the CPU: slow (hours for thousands){}", size_,
+               path_, passes,
+               options.limit > 0 ? "" : fmt::format(" ({} is the default for a generator; --num N makes fewer)",
+                                                    kDefaultGeneratorImages));
+    }
   }
   std::int64_t size() const override { return size_; }
   ImageBatch next(std::int64_t max_count) override {

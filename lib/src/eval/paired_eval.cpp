@@ -113,7 +113,9 @@ PairScores score_pair(const Pair& pair, const PairedEvalRequest& request, bool w
 
 }  // namespace
 
-int run_paired_eval(const PairedEvalRequest& request) {
+int run_paired_eval(const PairedEvalRequest& given) {
+  PairedEvalRequest request = given;
+  if (request.metrics.empty()) request.metrics = {"psnr", "ssim"};  // --metrics left out
   const bool want_psnr = std::count(request.metrics.begin(), request.metrics.end(), "psnr") > 0;
   const bool want_ssim = std::count(request.metrics.begin(), request.metrics.end(), "ssim") > 0;
   const bool want_l1 = std::count(request.metrics.begin(), request.metrics.end(), "l1") > 0;
@@ -122,7 +124,6 @@ int run_paired_eval(const PairedEvalRequest& request) {
       throw UsageError(fmt::format("--metrics: '{}' is not a paired metric; with --pred/--target expected psnr, ssim, l1", metric));
     }
   }
-  if (request.metrics.empty()) throw UsageError("--metrics: expected one or more of psnr, ssim, l1");
   if (request.crop_border < 0) throw UsageError(fmt::format("--crop-border: expected >= 0, got {}", request.crop_border));
   RunConfig run;
   run.threads = request.threads;

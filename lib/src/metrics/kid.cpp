@@ -81,11 +81,14 @@ KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tens
   const torch::Tensor x_all = real.to(torch::kCPU, torch::kFloat64);
   const torch::Tensor y_all = fake.to(torch::kCPU, torch::kFloat64);
   const std::int64_t m = std::min({x_all.size(0), y_all.size(0), max_subset_size});
+  // Subsets as large as both sets are both whole sets every time: one of them says all there is,
+  // and a spread over copies of it (std 0) would pass for a measured one.
+  const std::int64_t subsets = m == x_all.size(0) && m == y_all.size(0) ? 1 : num_subsets;
 
   std::mt19937_64 rng(seed);
   std::vector<double> values;
-  values.reserve(static_cast<std::size_t>(num_subsets));
-  for (std::int64_t subset = 0; subset < num_subsets; ++subset) {
+  values.reserve(static_cast<std::size_t>(subsets));
+  for (std::int64_t subset = 0; subset < subsets; ++subset) {
     const torch::Tensor x = x_all.index_select(0, draw_rows(rng, x_all.size(0), m));
     const torch::Tensor y = y_all.index_select(0, draw_rows(rng, y_all.size(0), m));
     values.push_back(unbiased_mmd2(x, y));
@@ -95,7 +98,7 @@ KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tens
   const double mean = std::accumulate(values.begin(), values.end(), 0.0) / count;
   double squares = 0.0;
   for (double value : values) squares += (value - mean) * (value - mean);
-  return KidResult{mean, std::sqrt(squares / count), m, num_subsets};
+  return KidResult{mean, std::sqrt(squares / count), m, subsets};
 }
 
 }  // namespace synthgen::metrics

@@ -1,4 +1,4 @@
-#include "batch_progress.h"
+#include "synthgen/tasks/batch_progress.h"
 
 #include <fmt/format.h>
 

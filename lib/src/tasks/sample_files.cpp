@@ -66,4 +66,12 @@ void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64
   }
 }
 
+void write_grid_png(const std::string& path, const torch::Tensor& images) {
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+  if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", folder.string(), ec.message()));
+  io::write_png(path, io::make_grid(io::to_uint8_images(images)));
+}
+
 }  // namespace synthgen

@@ -15,10 +15,15 @@ namespace synthgen {
 int decimal_digits(std::int64_t value);
 
 // `--class` as every sample mode reads it: the labels (int64, CPU) of images first.. of a model
-// with num_classes classes ("balanced" cycles them, else one class index); undefined when the
-// model is unconditional (which refuses a class). Throws UsageError naming the flag.
-torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes, std::int64_t first,
-                            std::int64_t count);
+// with num_classes classes ("balanced" cycles them, else one class: a name in class_names, the
+// run's labels.txt, or an index); undefined when the model is unconditional (which refuses a
+// class). Throws UsageError naming the flag.
+torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes,
+                            const std::vector<std::string>& class_names, std::int64_t first, std::int64_t count);
+
+// Writes images (float [-1, 1], [B, C, H, W]) as one PNG grid at `path`, creating its folder as
+// --out does.
+void write_grid_png(const std::string& path, const torch::Tensor& images);
 
 // "000042.png" for index 42 with `width` digits.
 std::string numbered_png(std::int64_t index, int width);

@@ -1,12 +1,14 @@
 #include "synthgen/tasks/sample_task.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "batch_job.h"
-#include "batch_progress.h"
 #include "output_folder.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
@@ -26,7 +28,11 @@ namespace {
 namespace fs = std::filesystem;
 
 void check_request(const SampleRequest& request) {
-  if (request.num < 1) throw UsageError(fmt::format("--num: expected a count >= 1, got {}", request.num));
+  if (request.num < 0) throw UsageError(fmt::format("--num: expected a count >= 1, got {}", request.num));
+  // Reconstructions default to every image of the folder; everything else makes --num images.
+  if (request.num == 0 && request.reconstruct_dir.empty()) {
+    throw UsageError("sample needs --num N: the number of images to make");
+  }
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
   if (request.grid_path.empty() && request.out_dir.empty()) {
     throw UsageError("sample needs --out DIR (an image folder) or --grid FILE (one grid image)");
@@ -52,8 +58,8 @@ void check_request(const SampleRequest& request) {
 
 }  // namespace
 
-torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes, std::int64_t first,
-                            std::int64_t count) {
+torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes,
+                            const std::vector<std::string>& class_names, std::int64_t first, std::int64_t count) {
   if (num_classes == 0) {
     if (classes != "balanced") {
       throw UsageError(fmt::format("--class {}: this model is not class-conditional", classes));
@@ -61,10 +67,14 @@ torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes
     return {};
   }
   if (classes == "balanced") return models::balanced_labels(first, count, num_classes);
-  const std::int64_t label = parse_index(classes);
+  std::int64_t label = parse_index(classes);
+  const auto named = std::find(class_names.begin(), class_names.end(), classes);
+  if (named != class_names.end()) label = named - class_names.begin();
   if (label < 0 || label >= num_classes) {
-    throw UsageError(fmt::format("--class '{}': expected a class index 0..{} (or --classes balanced)", classes,
-                                 num_classes - 1));
+    throw UsageError(fmt::format("--class '{}': expected a class index 0..{}{} (or --classes balanced)", classes,
+                                 num_classes - 1,
+                                 class_names.empty() ? "" : fmt::format(" or a name in labels.txt ({})",
+                                                                        fmt::join(class_names, ", "))));
   }
   return torch::full({count}, label, torch::TensorOptions().dtype(torch::kLong));
 }
@@ -84,11 +94,12 @@ int run_sample(const SampleRequest& request) {
       throw UsageError(fmt::format("{} needs a vae checkpoint; '{}' holds a {} model", flag, path, config.model.family));
     }
     // The same checks as for plain vae sampling (diffusion flags, --truncation, --no-ema).
-    load_image_generator(config, trainer_part, runtime.device, request.generator);
+    const std::vector<std::string> class_names =
+        load_image_generator(config, trainer_part, runtime.device, request.generator)->class_names();
     models::Vae vae = load_vae_for_inference(config, trainer_part, runtime.device);
     torch::InferenceMode inference;
     if (request.interpolate) {
-      write_latent_walk(vae, request, config.data.pad);
+      write_latent_walk(vae, request, config.data.pad, class_names);
       return 0;
     }
     return write_reconstructions(vae, request, config);
@@ -96,13 +107,16 @@ int run_sample(const SampleRequest& request) {
   std::unique_ptr<ImageGenerator> generator =
       load_image_generator(config, trainer_part, runtime.device, request.generator);
   const std::int64_t num_classes = generator->num_classes();
-  sample_labels(request.classes, num_classes, 0, 1);  // checks --class before any work
+  const std::vector<std::string>& class_names = generator->class_names();
+  auto labels_of = [&](std::int64_t first, std::int64_t count) {
+    return sample_labels(request.classes, num_classes, class_names, first, count);
+  };
+  labels_of(0, 1);  // checks --class before any work
   torch::InferenceMode inference;
 
   if (!request.grid_path.empty()) {
-    const torch::Tensor images =
-        generator->generate(request.seed, request.num, sample_labels(request.classes, num_classes, 0, request.num));
-    io::write_png(request.grid_path, io::make_grid(io::to_uint8_images(images)));
+    const torch::Tensor images = generator->generate(request.seed, request.num, labels_of(0, request.num));
+    write_grid_png(request.grid_path, images);
     log_info("wrote a grid of {} images to {}", request.num, request.grid_path);
     return 0;
   }
@@ -127,7 +141,7 @@ int run_sample(const SampleRequest& request) {
       return interrupt_exit_code(signal);
     }
     count = std::min<std::int64_t>(request.batch, request.num - done);
-    const torch::Tensor labels = sample_labels(request.classes, num_classes, done, count);
+    const torch::Tensor labels = labels_of(done, count);
     const torch::Tensor images = generator->generate(request.seed + static_cast<std::uint64_t>(done), count, labels);
     write_numbered_pngs(out, width, done, images, done, request.num);
     done += count;
@@ -136,8 +150,7 @@ int run_sample(const SampleRequest& request) {
   log_status_done();
 
   // The manifest comes last: its presence says the folder is complete.
-  const torch::Tensor labels = sample_labels(request.classes, num_classes, 0, request.num);
-  const std::vector<std::string>& class_names = generator->class_names();
+  const torch::Tensor labels = labels_of(0, request.num);
   std::string manifest = labels.defined() ? "file,seed,label,class\n" : "file,seed\n";
   for (std::int64_t i = 0; i < request.num; ++i) {
     manifest += fmt::format("{},{}", numbered_png(i, width), request.seed + static_cast<std::uint64_t>(i));

@@ -15,6 +15,7 @@
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/runtime.h"
+#include "synthgen/data/dataset.h"
 #include "synthgen/io/checkpoint.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/train/train_loop.h"
@@ -24,10 +25,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What may change when a run is continued: how long and where it runs, never what it trains.
+// What may change when a run is continued: how long and where it runs, and its learning rate (the
+// way on after a non-finite stop), never what it trains.
 const std::set<std::string> kResumeChangeableKeys = {
     "train.steps",  "train.log_every", "train.sample_every", "train.checkpoint_every",
     "train.keep_last", "train.max_nonfinite_steps",
+    "train.lr",     "train.lr_schedule", "train.lr_constant_steps",
     "run.device",   "run.threads",     "run.cudnn_benchmark", "run.out_root"};
 
 std::string timestamp() {
@@ -44,16 +47,41 @@ bool is_empty_folder(const fs::path& path) {
   return fs::is_directory(path, ec) && fs::directory_iterator(path, ec) == fs::directory_iterator();
 }
 
-fs::path make_run_folder(const Config& config, const TrainRequest& request) {
+// The outermost of `folder` and its parents that does not exist yet: what creating `folder` makes
+// ("" when `folder` exists).
+fs::path first_missing_folder(const fs::path& folder) {
+  fs::path missing;
+  std::error_code ec;
+  for (fs::path path = fs::absolute(folder, ec).lexically_normal(); !path.empty() && !fs::exists(path, ec);
+       path = path.parent_path()) {
+    missing = path;
+    if (path == path.parent_path()) break;
+  }
+  return missing;
+}
+
+struct NewRunFolder {
+  fs::path path;
+  fs::path made;  // the outermost folder created for it; "" when it existed (empty)
+};
+
+NewRunFolder make_run_folder(const Config& config, const TrainRequest& request) {
   fs::path folder;
   if (!request.out_dir.empty()) {
     folder = request.out_dir;
     std::error_code ec;
     if (fs::exists(folder, ec) && !is_empty_folder(folder)) {
-      throw UsageError(fmt::format(
-          "run folder '{}' already exists and is not empty: continue it with --resume {} or choose "
-          "another --out",
-          folder.string(), folder.string()));
+      // Only a folder with a checkpoint can be continued; advising --resume for any other would send
+      // the user to "nothing to continue".
+      if (fs::exists(train::RunPaths{folder}.latest(), ec)) {
+        throw UsageError(fmt::format(
+            "run folder '{}' already exists and is not empty: continue it with --resume {} or choose "
+            "another --out",
+            folder.string(), folder.string()));
+      }
+      throw UsageError(fmt::format("--out '{}' already exists, is not empty and holds no checkpoint to continue: "
+                                   "choose another --out or empty it",
+                                   folder.string()));
     }
   } else {
     const std::string name = fs::path(request.config_path).stem().string() + "-" + timestamp();
@@ -68,12 +96,35 @@ fs::path make_run_folder(const Config& config, const TrainRequest& request) {
     throw UsageError(fmt::format("run folder '{}' is inside data.path '{}'; choose an --out outside it",
                                  folder.string(), config.data.path));
   }
+  const fs::path made = first_missing_folder(folder);
   std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec) {
     throw RuntimeError(fmt::format("cannot create run folder '{}': {}", folder.string(), ec.message()));
   }
-  return folder;
+  return {folder, made};
+}
+
+// Removes what a new run made when it fails before its first checkpoint (bad data, a family that
+// does not fit the images, a non-finite stop): such a folder cannot be continued with --resume
+// and would block a fresh start with the same --out. A run with a checkpoint stays.
+void remove_failed_start(const NewRunFolder& folder, const train::RunPaths& paths) {
+  std::error_code ec;
+  if (fs::exists(paths.latest(), ec)) return;
+  if (!folder.made.empty()) {
+    fs::remove_all(folder.made, ec);
+  } else {
+    // The folder existed and was empty: everything in it now is this run's.
+    for (const auto& entry : fs::directory_iterator(folder.path, ec)) fs::remove_all(entry.path(), ec);
+  }
+  log_status_done();
+  if (ec) {
+    log_warn("could not remove all of the failed run's folder '{}': {}", folder.path.string(), ec.message());
+  } else {
+    log_info("removed {}: the run stopped before its first checkpoint, so there is nothing to --resume",
+             folder.made.empty() ? "what the run wrote in '" + folder.path.string() + "'"
+                                 : "the run folder '" + folder.path.string() + "'");
+  }
 }
 
 void write_config(const fs::path& path, const Config& config) {
@@ -96,10 +147,19 @@ int start_new_run(const TrainRequest& request) {
       throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, meta.family, config.model.family));
     }
   }
+  // Checked before the run folder exists; what only the data or the networks reveal is cleaned up
+  // by remove_failed_start.
+  data::check_data_paths(config.data);
   const Runtime runtime = setup_runtime(config.run);
-  train::RunPaths paths{make_run_folder(config, request)};
-  write_config(paths.config(), config);
-  return train::run_training(config, paths, runtime, std::nullopt, init);
+  const NewRunFolder folder = make_run_folder(config, request);
+  const train::RunPaths paths{folder.path};
+  try {
+    write_config(paths.config(), config);
+    return train::run_training(config, paths, runtime, std::nullopt, init);
+  } catch (...) {
+    remove_failed_start(folder, paths);
+    throw;
+  }
 }
 
 int resume_run(const TrainRequest& request) {
@@ -137,7 +197,11 @@ int resume_run(const TrainRequest& request) {
     std::cout << dump_config(config);
     return 0;
   }
-  if (!changed_keys(saved, config).empty()) write_config(paths.config(), config);
+  const std::vector<std::string> changed = changed_keys(saved, config);
+  for (const std::string& key : changed) {
+    log_info("  {} changes on resume: {} -> {}", key, config_value(saved, key), config_value(config, key));
+  }
+  if (!changed.empty()) write_config(paths.config(), config);
   const Runtime runtime = setup_runtime(config.run);
   // Optimizer states must sit on the parameters' device: reload there once it is known.
   if (!runtime.device.is_cpu()) checkpoint = io::load_checkpoint(paths.latest().string(), runtime.device);
@@ -154,6 +218,10 @@ int run_train(const TrainRequest& request) {
   if (!request.resume_dir.empty() && !request.config_path.empty()) {
     throw UsageError("--config and --resume exclude each other: a resumed run uses its own config "
                      "(change its length with --set train.steps=N)");
+  }
+  if (!request.resume_dir.empty() && !request.out_dir.empty()) {
+    throw UsageError(fmt::format("--out and --resume exclude each other: a resumed run continues in its own "
+                                 "folder '{}'", request.resume_dir));
   }
   if (!request.resume_dir.empty() && !request.init_checkpoint.empty()) {
     throw UsageError("--init and --resume exclude each other: a resumed run continues from its own checkpoint");

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "batch_job.h"
-#include "batch_progress.h"
 #include "output_folder.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "translated_file.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"

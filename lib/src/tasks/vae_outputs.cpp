@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "batch_job.h"
-#include "batch_progress.h"
 #include "output_folder.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
@@ -33,7 +33,8 @@ models::Vae load_vae_for_inference(const Config& config, torch::serialize::Input
   return vae;
 }
 
-void write_latent_walk(models::Vae& vae, const SampleRequest& request, int border) {
+void write_latent_walk(models::Vae& vae, const SampleRequest& request, int border,
+                       const std::vector<std::string>& class_names) {
   const torch::Device device = vae->parameters().front().device();
   const std::int64_t latent_dim = vae->options().latent_dim;
   const torch::Tensor ends = train::latents_for_seeds(request.seed, 2, latent_dim, device);
@@ -42,10 +43,10 @@ void write_latent_walk(models::Vae& vae, const SampleRequest& request, int borde
   const torch::Tensor z = ends[0].unsqueeze(0) * (1.0 - weights) + ends[1].unsqueeze(0) * weights;
   const std::int64_t num_classes = vae->options().num_classes;
   const std::string classes = num_classes > 0 && request.classes == "balanced" ? "0" : request.classes;
-  torch::Tensor labels = sample_labels(classes, num_classes, 0, request.num);
+  torch::Tensor labels = sample_labels(classes, num_classes, class_names, 0, request.num);
   if (labels.defined()) labels = labels.to(device);
   const torch::Tensor images = io::crop_border(vae->mean_image(vae->decode(z, labels)), border);
-  io::write_png(request.grid_path, io::make_grid(io::to_uint8_images(images)));
+  write_grid_png(request.grid_path, images);
   log_info("wrote a latent walk of {} images from seed {} to seed {} to {}", request.num, request.seed,
            request.seed + 1, request.grid_path);
 }
@@ -65,26 +66,29 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
   }
   const torch::Device device = vae->parameters().front().device();
   const std::int64_t total = static_cast<std::int64_t>(listing.files.size());
-  const int width = std::max(6, decimal_digits(total - 1));
-  claim_output_folder(request.out_dir, request.overwrite, "sample --reconstruct", numbered_outputs(total, width));
+  // --num caps the reconstructions written (the first ones in sorted order), not the files tried.
+  const std::int64_t wanted = request.num > 0 ? std::min(request.num, total) : total;
+  const int width = std::max(6, decimal_digits(wanted - 1));
+  claim_output_folder(request.out_dir, request.overwrite, "sample --reconstruct", numbered_outputs(wanted, width));
   const fs::path out(request.out_dir);
   io::DecodeLimits limits;
   limits.max_side = config.data.max_image_side;
-  BatchProgress progress(total, "reconstructed");
+  BatchProgress progress(wanted, "reconstructed");
   std::string manifest = "file,source\n";
   std::int64_t next_file = 0;
   std::int64_t written = 0;
   std::int64_t skipped = 0;
-  while (next_file < total) {
+  while (next_file < total && written < wanted) {
     if (const int signal = interrupt_signal()) {
       log_status_done();
-      log_info("stopped after {} of {} images (signal {}); no manifest.csv was written", written, total, signal);
+      log_info("stopped after {} of {} images (signal {}); no manifest.csv was written", written, wanted, signal);
       return interrupt_exit_code(signal);
     }
     std::vector<torch::Tensor> batch;
     std::vector<std::int64_t> labels;
     std::vector<std::string> sources;
-    while (next_file < total && static_cast<std::int64_t>(batch.size()) < request.batch) {
+    const std::int64_t batch_limit = std::min<std::int64_t>(request.batch, wanted - written);
+    while (next_file < total && static_cast<std::int64_t>(batch.size()) < batch_limit) {
       const std::string& file = listing.files[next_file];
       try {
         const io::Image image = io::fit_with_border(io::read_image(file, config.data.channels, limits),
@@ -105,13 +109,13 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
         num_classes > 0 ? torch::tensor(labels, torch::TensorOptions().dtype(torch::kLong)).to(device) : torch::Tensor();
     const models::Posterior q = vae->encode(images, label_tensor);
     const torch::Tensor decoded = io::crop_border(vae->mean_image(vae->decode(q.mu, label_tensor)), config.data.pad);
-    write_numbered_pngs(out, width, written, decoded, written, total);
+    write_numbered_pngs(out, width, written, decoded, written, wanted);
     for (std::size_t i = 0; i < sources.size(); ++i) {
       manifest += fmt::format("{},{}\n", numbered_png(written + static_cast<std::int64_t>(i), width),
                               csv_field(sources[i]));
     }
     written += static_cast<std::int64_t>(sources.size());
-    progress.report(static_cast<double>(written + skipped), "", next_file == total);
+    progress.report(static_cast<double>(written), "", written == wanted || next_file == total);
   }
   log_status_done();
   if (written == 0) {
@@ -119,7 +123,8 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
                                    request.reconstruct_dir, total));
   }
   io::write_file_atomic((out / "manifest.csv").string(), manifest.data(), manifest.size(), /*sync=*/true);
-  log_info("wrote {} reconstructions and manifest.csv to {}{}", written, request.out_dir,
+  log_info("wrote {} reconstructions of the {} images under {} and manifest.csv to {}{}", written, total,
+           request.reconstruct_dir, request.out_dir,
            skipped > 0 ? fmt::format(" ({} unreadable files skipped)", skipped) : std::string());
   return 0;
 }

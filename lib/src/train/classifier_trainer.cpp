@@ -79,7 +79,7 @@ LoadedClassifier load_classifier(const std::string& file_or_run_dir, const torch
   loaded.path = io::resolve_checkpoint_path(file_or_run_dir);
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(loaded.path, device);
   if (checkpoint.meta.family != "classifier") {
-    throw RuntimeError(fmt::format("'{}' holds a {} model, expected a classifier (model.family: classifier)",
+    throw UsageError(fmt::format("'{}' holds a {} model, expected a classifier (model.family: classifier)",
                                    loaded.path, checkpoint.meta.family));
   }
   loaded.config = load_config_text(checkpoint.meta.config_yaml, loaded.path);

@@ -51,6 +51,23 @@ void publish_latest(const fs::path& step_file, const fs::path& latest) {
   io::write_file_atomic(latest.string(), bytes.data(), bytes.size(), /*sync=*/true);
 }
 
+// How to go on after a stop that a lower `key` may cure (`example`: a value to suggest, or ""):
+// --resume where a checkpoint exists and the key may change on resume (train.lr may, the batch size
+// may not), else a fresh start; a run without a checkpoint is removed (tasks/train_task.cpp).
+std::string way_on(const RunPaths& paths, const std::string& key, const std::string& example) {
+  const std::string set = example.empty() ? "" : fmt::format(", e.g. --set {}={}", key, example);
+  std::error_code ec;
+  if (!fs::exists(paths.latest(), ec)) {
+    return fmt::format("no checkpoint was saved yet: start the run again with a lower {}{}", key, set);
+  }
+  if (key == "train.lr") {
+    return fmt::format("the last checkpoint in {} holds finite weights: continue with a lower learning rate, "
+                       "synthgen train --resume {} --set {}={}",
+                       paths.checkpoints().string(), paths.root.string(), key, example);
+  }
+  return fmt::format("{} cannot change on --resume: start a new run (another --out) with a lower one{}", key, set);
+}
+
 // Everything an exact continuation needs besides the trainer's own state.
 struct LoopState {
   std::int64_t step = 0;
@@ -326,11 +343,10 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
       const std::string what = e.what_without_backtrace();
       if (what.find("out of memory") != std::string::npos) {
         throw RuntimeError(fmt::format(
-            "out of memory at step {} with a batch of {} at {}x{} on {}; lower train.batch_size{} "
-            "and continue with --resume {} (the last checkpoint is intact)",
-            state_.step + 1, batch_size, config_.data.image_size, config_.data.image_size,
-            runtime_.device.str(), train.batch_sizes.empty() ? "" : " or train.batch_sizes",
-            paths_.root.string()));
+            "out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
+            config_.data.image_size, config_.data.image_size, runtime_.device.str(),
+            train.batch_sizes.empty() ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
+                                      : way_on(paths_, "train.batch_sizes", "")));
       }
       throw;
     }
@@ -340,10 +356,9 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
       log_warn("step {}: a loss or gradient was not finite; the update was skipped ({} in a row, stop at {})",
                state_.step + 1, nonfinite_in_a_row, train.max_nonfinite_steps);
       if (nonfinite_in_a_row >= train.max_nonfinite_steps) {
-        throw RuntimeError(fmt::format(
-            "stopped at step {}: {} steps in a row had a non-finite loss or gradient; the last checkpoint in {} "
-            "holds finite weights (try a lower train.lr, then --resume)",
-            state_.step + 1, nonfinite_in_a_row, paths_.checkpoints().string()));
+        throw RuntimeError(fmt::format("stopped at step {}: {} steps in a row had a non-finite loss or gradient; {}",
+                                       state_.step + 1, nonfinite_in_a_row,
+                                       way_on(paths_, "train.lr", fmt::format("{:g}", train.lr / 10))));
       }
     } else {
       nonfinite_in_a_row = 0;

@@ -33,6 +33,10 @@ std::vector<std::string> config_keys();
 // table of docs/config.md is this text (`synthgen train --list-keys`).
 std::string config_keys_markdown();
 
+// The value of `key` ("train.lr") as dump_config writes it ("0.0002"); throws ConfigError for an
+// unknown key.
+std::string config_value(const Config& config, const std::string& key);
+
 // Key paths whose values differ between a and b.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);
 

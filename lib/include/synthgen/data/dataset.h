@@ -31,6 +31,11 @@ struct LoadStats {
 // files. Throws UsageError for a missing path and RuntimeError for unusable data.
 ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats = nullptr);
 
+// Throws UsageError, as load_dataset would, when the files or folder that cfg.source reads from
+// (data.path, data.labels, Fashion-MNIST's files) do not exist: a check cheap enough to run before
+// anything is written.
+void check_data_paths(const DataConfig& cfg);
+
 // Fashion-MNIST's ten class names, in label order.
 const std::vector<std::string>& fashion_mnist_classes();
 

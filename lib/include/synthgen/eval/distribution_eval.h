@@ -15,14 +15,16 @@ struct DistributionEvalRequest {
   std::string real;                  // image source or .npy features (see eval/image_source.h)
   std::string fake;
   std::string features;              // inception:FILE or classifier:CKPT ("" only with two .npy sets)
-  std::vector<std::string> metrics;  // fid, kid, is, pr, accuracy
+  // fid, kid, is, pr, accuracy; empty = by the sets given: fid,kid,pr for --real and --fake, is for
+  // --fake alone, accuracy for --real alone
+  std::vector<std::string> metrics;
   std::int64_t num = 0;              // images per set (0 = all; generators: 10,000)
   std::string json_path;             // write every figure with its settings here
   std::string save_features;         // PREFIX: write PREFIX.real.npy / PREFIX.fake.npy
   int batch = 100;                   // images per network call
   std::uint64_t seed = 0;            // generator seeds and KID's subset draws
   std::int64_t kid_subsets = 100;
-  std::int64_t kid_subset_size = 1000;
+  std::int64_t kid_subset_size = 1000;  // shrunk, with a warning, to the smaller set's size
   int is_splits = 10;
   int pr_k = 3;
   GeneratorOptions generator;        // how generator checkpoints among real/fake are sampled

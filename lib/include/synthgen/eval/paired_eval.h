@@ -10,7 +10,7 @@ namespace synthgen {
 struct PairedEvalRequest {
   std::string pred;                  // folder of produced images
   std::string target;                // folder of ground-truth images, same relative names
-  std::vector<std::string> metrics;  // psnr, ssim, l1 (mean absolute difference in 0-255 levels)
+  std::vector<std::string> metrics;  // psnr, ssim, l1 (mean absolute difference in 0-255 levels); empty = psnr, ssim
   bool y_channel = false;            // score the BT.601 luma only
   int crop_border = 0;               // pixels cut from every side before scoring
   std::string json_path;

@@ -44,8 +44,8 @@ struct LoadedClassifier {
   std::string path;                          // the checkpoint file
 };
 
-// The classifier of a checkpoint file or run folder. Throws RuntimeError naming the file when it
-// holds another family.
+// The classifier of a checkpoint file or run folder. Throws UsageError naming the file when it
+// holds another family (a wrong checkpoint given is a usage error, as in every command).
 LoadedClassifier load_classifier(const std::string& file_or_run_dir, const torch::Device& device);
 
 }  // namespace synthgen::train

@@ -1,10 +1,10 @@
-// "Did you mean ...?" for unknown config keys.
+// "Did you mean ...?" for unknown config keys and command names.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace synthgen::config_detail {
+namespace synthgen {
 
 // Levenshtein distance between two strings.
 std::size_t edit_distance(const std::string& a, const std::string& b);
@@ -14,4 +14,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // when it is close enough to be a likely typo; "" when nothing is.
 std::string closest_key(const std::string& unknown, const std::vector<std::string>& candidates);
 
-}  // namespace synthgen::config_detail
+// " (did you mean 'sample'?)" with closest_key's candidate, or "" when none is close: the tail of
+// an "unknown key" or "unknown command" message.
+std::string did_you_mean(const std::string& unknown, const std::vector<std::string>& candidates);
+
+}  // namespace synthgen

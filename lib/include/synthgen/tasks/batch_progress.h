@@ -1,4 +1,5 @@
-// The progress line of the commands that work through many images (sample, upscale, translate):
+// The progress line of the commands that work through many images (sample, upscale, translate,
+// the image sets of eval):
 // "translated 512/1000 | 42.0 img/s | ETA 12s", as a status line on a terminal and as a log line
 // every 10 s otherwise, so that long jobs in logs and CI show they are alive.
 #pragma once
