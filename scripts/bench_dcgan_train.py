@@ -5,10 +5,17 @@ architecture, batch, threads and images. Runs the two alternately (A B A B ...) 
 with the median of each and the ratio.
 
     /usr/bin/python3 scripts/bench_dcgan_train.py [--steps 40] [--rounds 2]
-Needs Debian's python3-torch and python3-numpy (SYNTHGEN_SETUP_BENCH=1 scripts/setup.sh) and a
-built build/synthgen.
+Needs Debian's python3-torch and python3-numpy (scripts/setup.sh) and a built build/synthgen.
+
+On a GPU (scripts/gpu_check.sh does this):
+    python3 scripts/bench_dcgan_train.py --device cuda --precisions fp32,bf16 --python python3 \
+        --binary build-gpu-check/synthgen --json OUT.json --keep DIR
+--precisions runs each precision in every round (synthgen's run.precision, the reference's --amp);
+--python is the reference's interpreter (one whose torch has CUDA); --keep keeps the images and run
+folders in DIR; --json writes every figure.
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -48,20 +55,22 @@ def write_bmp(path, image):
         f.write(header + info + pixels)
 
 
-def run_checked(command):
-    """Runs a command, exits with its stderr when it fails; returns its stdout."""
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f'failed ({result.returncode}): {" ".join(command)}\n{result.stderr}')
-    return result.stdout
+class RunFailed(Exception):
+    pass
 
 
 def measure(command):
-    """Runs `command` under GNU time to read its peak RSS."""
-    with tempfile.NamedTemporaryFile('r', suffix='.time') as timing:
-        stdout = run_checked(['/usr/bin/time', '-f', '%M', '-o', timing.name] + command)
-        peak_kb = int(timing.read().strip().splitlines()[-1])
-    return stdout, peak_kb / 1024.0
+    """Runs a command; returns its stdout and peak RSS in MB (wait4's ru_maxrss, the figure GNU
+    time's %M reports). Raises RunFailed with its stderr when it fails."""
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise RunFailed(f'failed ({process.returncode}): {" ".join(command)}\n{err.read()[-3000:]}')
+        return out.read(), usage.ru_maxrss / 1024.0
 
 
 def synthgen_rate(run_dir, skip_first=1):
@@ -78,9 +87,25 @@ def main():
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--images', type=int, default=1024)
     parser.add_argument('--binary', default=os.path.join(ROOT, 'build', 'synthgen'))
+    parser.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N, for both loops')
+    parser.add_argument('--precisions', default='fp32', help='comma list of fp32, bf16 (bf16: CUDA only)')
+    parser.add_argument('--python', default='/usr/bin/python3', help="the reference's interpreter")
+    parser.add_argument('--json', help='write every figure to this file')
+    parser.add_argument('--keep', help='keep images and run folders in this (new or empty) folder')
     args = parser.parse_args()
+    precisions = args.precisions.split(',')
+    for precision in precisions:
+        if precision not in ('fp32', 'bf16'):
+            sys.exit(f'--precisions: expected fp32 or bf16, got {precision}')
+    if args.steps < 2 * args.window:
+        sys.exit('--steps must be at least twice --window (the first window is warm-up)')
 
-    with tempfile.TemporaryDirectory(prefix='synthgen-bench-') as tmp:
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        work = contextlib.nullcontext(args.keep)
+    else:
+        work = tempfile.TemporaryDirectory(prefix='synthgen-bench-')
+    with work as tmp:
         images = make_images(args.images)
         folder = os.path.join(tmp, 'images')
         os.makedirs(folder)
@@ -89,36 +114,93 @@ def main():
         npy = os.path.join(tmp, 'images.npy')
         np.save(npy, images)
 
-        results = {'synthgen': [], 'pytorch': []}
-        for round_index in range(args.rounds):
-            run_dir = os.path.join(tmp, f'run{round_index}')
-            _, rss = measure([args.binary, 'train', '--config', os.path.join(ROOT, 'configs', 'dcgan_64.yaml'),
-                              '--set', f'data.path={folder}', '--set', f'train.steps={args.steps}',
-                              '--set', f'train.log_every={args.window}', '--set', 'train.sample_every=0',
-                              '--set', f'train.checkpoint_every={args.steps}', '--set', 'run.device=cpu',
-                              '--set', f'run.threads={args.threads}', '--out', run_dir])
-            rate, windows = synthgen_rate(run_dir)
-            results['synthgen'].append((rate, rss))
-            print(f'round {round_index + 1} synthgen: {rate:.1f} img/s, peak RSS {rss:.0f} MB, windows {windows}',
-                  flush=True)
-            out, rss = measure(['/usr/bin/python3', os.path.join(ROOT, 'scripts', 'bench', 'dcgan_reference.py'),
-                                '--data', npy, '--steps', str(args.steps), '--window', str(args.window),
-                                '--threads', str(args.threads)])
-            reference = json.loads(out.strip().splitlines()[-1])
-            results['pytorch'].append((reference['images_per_s'], rss))
-            print(f'round {round_index + 1} pytorch:  {reference["images_per_s"]:.1f} img/s, peak RSS {rss:.0f} MB, '
-                  f'windows {reference["windows"]}', flush=True)
+        results = {p: {'synthgen': [], 'pytorch': []} for p in precisions}
+        errors = []
 
-    ours = statistics.median(r for r, _ in results['synthgen'])
-    theirs = statistics.median(r for r, _ in results['pytorch'])
-    ours_rss = max(m for _, m in results['synthgen'])
-    theirs_rss = max(m for _, m in results['pytorch'])
+        def run(loop, precision, round_index, function):
+            """One process; a failure is recorded and the others still run."""
+            try:
+                figures = function()
+            except (RunFailed, OSError, ValueError, KeyError, IndexError) as e:
+                errors.append(f'round {round_index + 1} {precision} {loop}: {e}')
+                print(errors[-1], flush=True)
+                results[precision][loop].append({'error': str(e)[-3000:]})
+            else:
+                results[precision][loop].append(figures)
+                print(f'round {round_index + 1} {precision} {loop}: {figures["images_per_s"]:.1f} img/s, '
+                      f'peak RSS {figures["peak_rss_mb"]:.0f} MB, windows {figures["windows"]}', flush=True)
+            if args.json:
+                write_json(args, results, summarize(results))
+
+        for round_index in range(args.rounds):
+            for precision in precisions:
+                run_dir = os.path.join(tmp, f'run_{precision}_{round_index}')
+
+                def ours():
+                    _, rss = measure([args.binary, 'train', '--config', os.path.join(ROOT, 'configs', 'dcgan_64.yaml'),
+                                      '--set', f'data.path={folder}', '--set', f'train.steps={args.steps}',
+                                      '--set', f'train.log_every={args.window}', '--set', 'train.sample_every=0',
+                                      '--set', f'train.checkpoint_every={args.steps}',
+                                      '--set', f'run.device={args.device}', '--set', f'run.precision={precision}',
+                                      '--set', f'run.threads={args.threads}', '--out', run_dir])
+                    rate, windows = synthgen_rate(run_dir)
+                    return {'images_per_s': rate, 'peak_rss_mb': rss, 'windows': [round(w, 2) for w in windows],
+                            'run': run_dir}
+
+                def theirs():
+                    out, rss = measure([args.python, os.path.join(ROOT, 'scripts', 'bench', 'dcgan_reference.py'),
+                                        '--data', npy, '--steps', str(args.steps), '--window', str(args.window),
+                                        '--threads', str(args.threads), '--device', args.device,
+                                        '--amp', 'none' if precision == 'fp32' else precision])
+                    reference = json.loads(out.strip().splitlines()[-1])
+                    reference['peak_rss_mb'] = rss
+                    return reference
+
+                run('synthgen', precision, round_index, ours)
+                run('pytorch', precision, round_index, theirs)
+
+    summary = summarize(results)
     print()
-    print('| loop | images/s (median) | peak RSS (MB, max) |')
-    print('|---|---|---|')
-    print(f'| synthgen train (C++) | {ours:.1f} | {ours_rss:.0f} |')
-    print(f'| pytorch/examples DCGAN (Python) | {theirs:.1f} | {theirs_rss:.0f} |')
-    print(f'| ratio | {ours / theirs:.2f}x | {ours_rss / theirs_rss:.2f}x |')
+    print('| loop | precision | images/s (median) | peak RSS (MB, max) |')
+    print('|---|---|---|---|')
+    for precision, row in summary.items():
+        if 'ratio' not in row:
+            print(f'| (no figures) | {precision} | | |')
+            continue
+        print(f'| synthgen train (C++) | {precision} | {row["synthgen_images_per_s"]:.1f} | '
+              f'{row["synthgen_peak_rss_mb"]:.0f} |')
+        print(f'| pytorch/examples DCGAN (Python) | {precision} | {row["pytorch_images_per_s"]:.1f} | '
+              f'{row["pytorch_peak_rss_mb"]:.0f} |')
+        print(f'| ratio | {precision} | {row["ratio"]:.2f}x | '
+              f'{row["synthgen_peak_rss_mb"] / row["pytorch_peak_rss_mb"]:.2f}x |')
+    if errors:
+        sys.exit(f'{len(errors)} of the runs failed:\n' + '\n'.join(errors))
+
+
+def summarize(results):
+    """Per precision: each loop's median images/s over its rounds, max peak RSS, and the ratio."""
+    summary = {}
+    for precision, loops in results.items():
+        row = {}
+        for loop in ('synthgen', 'pytorch'):
+            done = [r for r in loops[loop] if 'error' not in r]
+            if done:
+                row[f'{loop}_images_per_s'] = round(statistics.median(r['images_per_s'] for r in done), 2)
+                row[f'{loop}_peak_rss_mb'] = round(max(r['peak_rss_mb'] for r in done), 1)
+                row[f'{loop}_runs'] = len(done)
+        if 'synthgen_images_per_s' in row and 'pytorch_images_per_s' in row:
+            row['ratio'] = round(row['synthgen_images_per_s'] / row['pytorch_images_per_s'], 3)
+        summary[precision] = row
+    return summary
+
+
+def write_json(args, results, summary):
+    settings = {k: getattr(args, k) for k in ('steps', 'window', 'rounds', 'threads', 'images', 'device')}
+    settings['batch'] = 64
+    with open(args.json + '.tmp', 'w') as f:
+        json.dump({'settings': settings, 'summary': summary, 'rounds': results}, f, indent=1)
+        f.write('\n')
+    os.replace(args.json + '.tmp', args.json)
 
 
 if __name__ == '__main__':
