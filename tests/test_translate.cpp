@@ -275,7 +275,7 @@ TEST_CASE("paired data refuses folders that hold no pairs, naming the file and t
     const Config config = tiny_translation_config("pix2pix", (dir / "classes").string());
     const std::string path = testing::write_config_file(dir, config, "pix2pix.yaml");
     const auto result = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                             quoted(fs::path(path)) + " --out " + quoted(dir / "run"));
+                                             testing::quoted(fs::path(path)) + " --out " + testing::quoted(dir / "run"));
     CHECK(result.exit_code == 2);
     CHECK_THAT(testing::final_error_line(result.output), Contains("cat") && Contains("side-by-side"));
   }
@@ -470,8 +470,8 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
 
   SECTION("--overwrite replaces the outputs of the earlier run, and refuses files it did not write") {
     testing::write_test_png(dir / "in2" / "z.png", 12, 12, 1, 30);
-    const std::string again = bin + " translate --threads 1 --input " + quoted(dir / "in2") + " --checkpoint " +
-                              quoted(dir / "pix2pix") + " --overwrite --out " + quoted(dir / "out");
+    const std::string again = bin + " translate --threads 1 --input " + testing::quoted(dir / "in2") + " --checkpoint " +
+                              testing::quoted(dir / "pix2pix") + " --overwrite --out " + testing::quoted(dir / "out");
     const auto replaced = testing::run_command(again);
     REQUIRE(replaced.exit_code == 0);
     CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"z.png"});

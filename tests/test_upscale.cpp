@@ -197,13 +197,13 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   }
   SECTION("--overwrite replaces the outputs of the earlier run, and only those") {
     testing::write_test_png(dir / "in2" / "c.png", 10, 10, 3, 12);
-    const auto again = testing::run_command(base + " --overwrite --input " + quoted(dir / "in2") + " --out " +
-                                            quoted(dir / "out"));
+    const auto again = testing::run_command(base + " --overwrite --input " + testing::quoted(dir / "in2") + " --out " +
+                                            testing::quoted(dir / "out"));
     REQUIRE(again.exit_code == 0);
     CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"c.png"});
     testing::write_test_png(dir / "out" / "mine.png", 10, 10, 3, 13);
-    const auto refused = testing::run_command(base + " --overwrite --input " + quoted(dir / "in") + " --out " +
-                                              quoted(dir / "out"));
+    const auto refused = testing::run_command(base + " --overwrite --input " + testing::quoted(dir / "in") + " --out " +
+                                              testing::quoted(dir / "out"));
     CHECK(refused.exit_code == 2);
     CHECK_THAT(testing::final_error_line(refused.output),
                Catch::Contains("mine.png") && Catch::Contains("--overwrite"));

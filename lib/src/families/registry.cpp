@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "../config/closest_key.h"
+#include "synthgen/config/closest_key.h"
 #include "synthgen/core/error.h"
 #include "synthgen/models/dcgan.h"
 #include "synthgen/models/progan.h"
@@ -168,9 +168,7 @@ const ModelFamily& find_model_family(const std::string& name) {
     if (family.name == name) return family;
   }
   const std::vector<std::string> names = model_family_names();
-  const std::string closest = config_detail::closest_key(name, names);
-  throw ConfigError(fmt::format("model.family: unknown family '{}'{}; known: {}", name,
-                                closest.empty() ? "" : fmt::format(" (did you mean '{}'?)", closest),
+  throw ConfigError(fmt::format("model.family: unknown family '{}'{}; known: {}", name, did_you_mean(name, names),
                                 fmt::join(names, ", ")));
 }
 
