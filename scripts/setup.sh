@@ -10,6 +10,7 @@ packages=(
   libopenblas0-openmp   # without it LibTorch's matrix products use the reference BLAS (~25x slower)
   libyaml-cpp-dev libcli11-dev libfmt-dev libstb-dev catch2 zlib1g-dev
   libjpeg62-turbo-dev   # JPEG decoding (stb's JPEG decoder is not safe on hostile files)
+  libgoogle-perftools-dev  # tcmalloc: up to 2x faster training of large networks (cmake/Allocator.cmake)
   dataset-fashion-mnist # /usr/share/datasets/fashion-mnist: the default data set
 )
 if [[ "${1:-}" != "--no-tests" ]]; then
