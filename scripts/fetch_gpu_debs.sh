@@ -19,6 +19,7 @@ packages=(
   catch2                           # Catch2 v2 (headers and CMake config)
   libstb-dev libstb0               # stb headers (lib/src/io/stb_impl.cpp compiles the parts we use)
   libjpeg62-turbo-dev libjpeg62-turbo
+  libgoogle-perftools-dev libtcmalloc-minimal4 libgoogle-perftools4  # tcmalloc (cmake/Allocator.cmake)
   zlib1g-dev zlib1g                # extracted there only when the machine lacks zlib.h
   dataset-fashion-mnist            # /usr/share/datasets/fashion-mnist/*.gz
 )
