@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include "synthgen/config/run_settings.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/io/checkpoint.h"
 #include "synthgen/models/blocks.h"
@@ -42,7 +43,7 @@ TEST_CASE("GAN training steps run on CUDA in fp32, bf16 and fp16", "[.cuda]") {
   for (const char* precision : {"fp32", "bf16", "fp16"}) {
     INFO(precision);
     const Config config = cuda_config(precision);
-    const Runtime runtime = setup_runtime(config.run);
+    const Runtime runtime = setup_runtime(runtime_settings(config.run));
     torch::manual_seed(1);
     train::GanTrainer trainer(config, runtime.device);
     const torch::Tensor before = trainer.generator().parameters()[0].detach().clone();
@@ -61,7 +62,7 @@ TEST_CASE("GAN training steps run on CUDA in fp32, bf16 and fp16", "[.cuda]") {
 TEST_CASE("a checkpoint written on CUDA samples the same images on the CPU", "[.cuda]") {
   testing::TempDir dir;
   const Config config = cuda_config("fp32");
-  const Runtime runtime = setup_runtime(config.run);
+  const Runtime runtime = setup_runtime(runtime_settings(config.run));
   torch::manual_seed(2);
   train::GanTrainer trainer(config, runtime.device);
   trainer.step({(torch::rand({8, 3, 32, 32}) * 2 - 1).to(runtime.device), {}});

@@ -150,3 +150,19 @@ TEST_CASE("an EMA refuses a module or an archive whose tensors do not match", "[
   empty_archive.load_from(empty_stream);
   CHECK_THROWS_AS(ema.load(empty_archive), RuntimeError);
 }
+
+TEST_CASE("start_ema puts the network's weights into an eval-mode copy", "[ema]") {
+  torch::manual_seed(3);
+  SmallNet network;
+  perturb_weights(network);
+  SmallNet copy;
+  copy->train();
+  const std::unique_ptr<train::ParameterEma> ema = train::start_ema(*network, *copy, torch::kCPU);
+  CHECK_FALSE(copy->is_training());
+  const auto copied = copy->named_parameters();
+  for (const auto& item : network->named_parameters()) CHECK(torch::equal(copied[item.key()], item.value()));
+  const auto copied_buffers = copy->named_buffers();
+  for (const auto& item : network->named_buffers()) CHECK(torch::equal(copied_buffers[item.key()], item.value()));
+  const torch::Tensor head_weight = network->named_parameters()["head.0.weight"];
+  CHECK(torch::equal(tensors_of(*ema).at("head.0.weight"), head_weight));
+}

@@ -17,6 +17,7 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/io/npy.h"
+#include "synthgen/tasks/eval_task.h"
 #include "synthgen/tasks/train_task.h"
 #include "test_support.h"
 
@@ -209,6 +210,36 @@ TEST_CASE("PSNR and SSIM over files matched by name", "[eval]") {
   SECTION("sizes must agree") {
     io::write_png((dir / "pred" / "1.png").string(), testing::pattern_image(16, 24, 3));
     CHECK_THROWS_WITH(run_paired_eval(request), Contains("1.png") && Contains("16x24") && Contains("32x24"));
+  }
+}
+
+TEST_CASE("run_eval picks set or paired metrics from the request and refuses mixtures", "[eval]") {
+  EvalRequest request;
+  CHECK_THROWS_WITH(run_eval(request), Contains("eval needs --real/--fake"));
+  request.paired.pred = "pred";
+  CHECK_THROWS_WITH(run_eval(request), Contains("need both --pred DIR and --target DIR"));
+  request.distribution.generator.truncation = 0.5;
+  CHECK_THROWS_WITH(run_eval(request), Contains("--truncation") && Contains("paired metrics read two folders"));
+  request.distribution.real = "real";
+  CHECK_THROWS_AS(run_eval(request), UsageError);
+  CHECK_THROWS_WITH(run_eval(request), Contains("exclude each other"));
+
+  SECTION("paired metrics get the shared --metrics and --json") {
+    testing::TempDir dir;
+    fs::create_directories(dir / "pred");
+    fs::create_directories(dir / "target");
+    io::write_png((dir / "pred" / "a.png").string(), testing::pattern_image(16, 16, 3));
+    io::write_png((dir / "target" / "a.png").string(), testing::pattern_image(16, 16, 3));
+    EvalRequest pairs;
+    pairs.paired.pred = (dir / "pred").string();
+    pairs.paired.target = (dir / "target").string();
+    pairs.metrics = {"l1"};
+    pairs.json_path = (dir / "pairs.json").string();
+    pairs.threads = 1;
+    REQUIRE(run_eval(pairs) == 0);
+    const std::string json = read_text(dir / "pairs.json");
+    CHECK(json_number(json, "l1") == 0.0);
+    CHECK(json.find("\"psnr\"") == std::string::npos);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "synthgen/train/grad_scaler.h"
 #include "synthgen/train/metrics_log.h"
+#include "synthgen/train/trainer.h"
 #include "test_support.h"
 
 using namespace synthgen;
@@ -66,4 +67,18 @@ TEST_CASE("metrics lines, truncation on resume and durations", "[train]") {
   CHECK(train::format_duration(3720) == "1h02m");
   CHECK(train::format_progress(5, 10, {{"loss_d", 0.25}}, 100, 30) ==
         "step 5/10 | loss_d 0.25 | 100 img/s | ETA 30s");
+}
+
+TEST_CASE("a class-conditional model needs data with exactly its number of classes", "[train]") {
+  ModelConfig model;
+  train::DataInfo data;
+  CHECK_NOTHROW(train::check_data_classes(model, data, "GAN"));  // unconditional: labels unused
+  model.num_classes = 3;
+  CHECK_THROWS_WITH(train::check_data_classes(model, data, "vae"),
+                    "model.num_classes is 3 but the data has no labels; a class-conditional vae needs labelled "
+                    "data with as many classes");
+  data.num_classes = 2;
+  CHECK_THROWS_WITH(train::check_data_classes(model, data, "GAN"), Catch::Contains("has 2 classes"));
+  data.num_classes = 3;
+  CHECK_NOTHROW(train::check_data_classes(model, data, "ddpm"));
 }

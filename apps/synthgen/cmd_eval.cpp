@@ -2,98 +2,67 @@
 
 #include "commands.h"
 #include "sampling_flags.h"
-#include "synthgen/core/error.h"
-#include "synthgen/eval/cas.h"
-#include "synthgen/eval/distribution_eval.h"
-#include "synthgen/eval/paired_eval.h"
+#include "synthgen/tasks/eval_task.h"
 
 namespace synthgen::app {
 
 Command add_eval_command(CLI::App& app) {
-  auto distribution = std::make_shared<DistributionEvalRequest>();
-  auto paired = std::make_shared<PairedEvalRequest>();
-  auto cas = std::make_shared<CasRequest>();
-  auto metrics = std::make_shared<std::vector<std::string>>();
-  auto json = std::make_shared<std::string>();
-  auto device = std::make_shared<std::string>("auto");
-  auto threads = std::make_shared<int>(0);
+  auto request = std::make_shared<EvalRequest>();
+  DistributionEvalRequest& distribution = request->distribution;
+  PairedEvalRequest& paired = request->paired;
+  CasRequest& cas = request->cas;
 
   CLI::App* cmd = app.add_subcommand(
       "eval", "Score a generator or data set: FID, KID, IS, precision/recall, accuracy, PSNR/SSIM, CAS");
   cmd->require_subcommand(0, 1);
-  cmd->add_option("--real", distribution->real,
+  cmd->add_option("--real", distribution.real,
                   "Real set: image folder, fashion-mnist:train|test, checkpoint or run folder, or .npy features");
-  cmd->add_option("--fake", distribution->fake, "Generated set, in the same forms as --real");
-  cmd->add_option("--features", distribution->features, "Feature network: inception:FILE.pt or classifier:CHECKPOINT");
-  cmd->add_option("--metrics", *metrics,
+  cmd->add_option("--fake", distribution.fake, "Generated set, in the same forms as --real");
+  cmd->add_option("--features", distribution.features, "Feature network: inception:FILE.pt or classifier:CHECKPOINT");
+  cmd->add_option("--metrics", request->metrics,
                   "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim,l1 (pairs); default: fid,kid,pr "
                   "for --real and --fake, is for --fake, accuracy for --real, psnr,ssim for pairs")
       ->delimiter(',');
-  cmd->add_option("--num", distribution->num, "Images per set (0 = all; generators: 10000)")->capture_default_str();
-  cmd->add_option("--json", *json, "Write every figure with its settings to this JSON file");
-  cmd->add_option("--save-features", distribution->save_features, "Write PREFIX.real.npy and PREFIX.fake.npy");
-  cmd->add_option("--batch", distribution->batch, "Images per network call")->capture_default_str();
-  cmd->add_option("--seed", distribution->seed, "Generator seeds and KID subsets")->capture_default_str();
-  cmd->add_option("--kid-subsets", distribution->kid_subsets, "KID: number of subsets")->capture_default_str();
-  cmd->add_option("--kid-subset-size", distribution->kid_subset_size, "KID: images per subset")->capture_default_str();
-  cmd->add_option("--pred", paired->pred, "Paired metrics: folder of produced images");
-  cmd->add_option("--target", paired->target, "Paired metrics: folder of ground truth with the same file names");
-  cmd->add_flag("--y-channel", paired->y_channel, "Paired metrics on the BT.601 luma only");
-  cmd->add_option("--crop-border", paired->crop_border, "Pixels cut from each side before paired metrics")
+  cmd->add_option("--num", distribution.num, "Images per set (0 = all; generators: 10000)")->capture_default_str();
+  cmd->add_option("--json", request->json_path, "Write every figure with its settings to this JSON file");
+  cmd->add_option("--save-features", distribution.save_features, "Write PREFIX.real.npy and PREFIX.fake.npy");
+  cmd->add_option("--batch", distribution.batch, "Images per network call")->capture_default_str();
+  cmd->add_option("--seed", distribution.seed, "Generator seeds and KID subsets")->capture_default_str();
+  cmd->add_option("--kid-subsets", distribution.kid_subsets, "KID: number of subsets")->capture_default_str();
+  cmd->add_option("--kid-subset-size", distribution.kid_subset_size, "KID: images per subset")->capture_default_str();
+  cmd->add_option("--pred", paired.pred, "Paired metrics: folder of produced images");
+  cmd->add_option("--target", paired.target, "Paired metrics: folder of ground truth with the same file names");
+  cmd->add_flag("--y-channel", paired.y_channel, "Paired metrics on the BT.601 luma only");
+  cmd->add_option("--crop-border", paired.crop_border, "Pixels cut from each side before paired metrics")
       ->capture_default_str();
-  cmd->add_option("--device", *device, "auto | cpu | cuda | cuda:N")->capture_default_str();
-  cmd->add_option("--threads", *threads, "CPU threads (0 = every core)")->capture_default_str();
-  add_sampling_flags(cmd, distribution->generator);
+  cmd->add_option("--device", request->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--threads", request->threads, "CPU threads (0 = every core)")->capture_default_str();
+  add_sampling_flags(cmd, distribution.generator);
 
   CLI::App* cas_cmd = cmd->add_subcommand(
       "cas", "Classification accuracy score: train the built-in classifier on synthetic data, test on real");
-  cas_cmd->add_option("--train", cas->train,
+  cas_cmd->add_option("--train", cas.train,
                       "Labelled synthetic set: folder with class sub-folders or a labelled manifest.csv, or a "
                       "generator (unconditional ones with --label-with)")
       ->required();
-  cas_cmd->add_option("--test", cas->test, "Real labelled test set")->capture_default_str();
-  cas_cmd->add_option("--baseline", cas->baseline, "Real training set for the comparison (none = skip)")
+  cas_cmd->add_option("--test", cas.test, "Real labelled test set")->capture_default_str();
+  cas_cmd->add_option("--baseline", cas.baseline, "Real training set for the comparison (none = skip)")
       ->capture_default_str();
-  cas_cmd->add_option("--config", cas->config,
+  cas_cmd->add_option("--config", cas.config,
                       "Classifier config (default: built in, the same as configs/classifier_fashion.yaml)");
-  cas_cmd->add_option("--set", cas->overrides, "Override a key of the classifier config: key=value");
-  cas_cmd->add_option("--label-with", cas->label_with, "Classifier checkpoint that labels an unlabelled --train set");
-  cas_cmd->add_option("--num", cas->num, "Images of the synthetic set (0 = all; generators: 10000)")
+  cas_cmd->add_option("--set", cas.overrides, "Override a key of the classifier config: key=value");
+  cas_cmd->add_option("--label-with", cas.label_with, "Classifier checkpoint that labels an unlabelled --train set");
+  cas_cmd->add_option("--num", cas.num, "Images of the synthetic set (0 = all; generators: 10000)")
       ->capture_default_str();
-  cas_cmd->add_option("--seed", cas->seed, "Generator seeds")->capture_default_str();
-  cas_cmd->add_option("--json", cas->json_path, "Write the figures with their settings to this JSON file");
-  cas_cmd->add_option("--device", cas->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
-  cas_cmd->add_option("--threads", cas->threads, "CPU threads (0 = every core)")->capture_default_str();
-  add_sampling_flags(cas_cmd, cas->generator);
+  cas_cmd->add_option("--seed", cas.seed, "Generator seeds")->capture_default_str();
+  cas_cmd->add_option("--json", cas.json_path, "Write the figures with their settings to this JSON file");
+  cas_cmd->add_option("--device", cas.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+  cas_cmd->add_option("--threads", cas.threads, "CPU threads (0 = every core)")->capture_default_str();
+  add_sampling_flags(cas_cmd, cas.generator);
 
-  return {cmd, [=] {
-            if (cas_cmd->parsed()) return run_cas(*cas);
-            const bool is_paired = !paired->pred.empty() || !paired->target.empty();
-            const bool is_distribution = !distribution->real.empty() || !distribution->fake.empty();
-            if (is_paired && is_distribution) {
-              throw UsageError("--pred/--target (paired metrics) and --real/--fake (set metrics) exclude each other");
-            }
-            if (is_paired) {
-              const std::string flag = given_sampling_flag(distribution->generator);
-              if (!flag.empty()) {
-                throw UsageError(flag + " sets how a generator is sampled; paired metrics read two folders");
-              }
-              if (paired->pred.empty() || paired->target.empty()) {
-                throw UsageError("paired metrics need both --pred DIR and --target DIR");
-              }
-              paired->metrics = *metrics;
-              paired->json_path = *json;
-              paired->threads = *threads;
-              return run_paired_eval(*paired);
-            }
-            if (!is_distribution) {
-              throw UsageError("eval needs --real/--fake (set metrics), --pred/--target (paired metrics) or `eval cas`");
-            }
-            distribution->metrics = *metrics;
-            distribution->json_path = *json;
-            distribution->device = *device;
-            distribution->threads = *threads;
-            return run_distribution_eval(*distribution);
+  return {cmd, [request, cas_cmd] {
+            request->cas_given = cas_cmd->parsed();
+            return run_eval(*request);
           }};
 }
 

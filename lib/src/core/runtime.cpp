@@ -55,9 +55,9 @@ void keep_freed_memory() {
   mallopt(M_TRIM_THRESHOLD, -1);                // never give the heap top back
 }
 
-Runtime setup_runtime(const RunConfig& run) {
+Runtime setup_runtime(const RuntimeSettings& settings) {
   Runtime runtime;
-  runtime.threads = resolve_threads(run.threads);
+  runtime.threads = resolve_threads(settings.threads);
   torch::set_num_threads(runtime.threads);
   static bool interop_set = false;
   if (!interop_set) {
@@ -65,14 +65,14 @@ Runtime setup_runtime(const RunConfig& run) {
     torch::set_num_interop_threads(1);
     interop_set = true;
   }
-  runtime.device = resolve_device(run.device);
+  runtime.device = resolve_device(settings.device);
   if (runtime.device.is_cuda()) {
-    at::globalContext().setBenchmarkCuDNN(run.cudnn_benchmark);
-  } else if (run.precision != "fp32") {
+    at::globalContext().setBenchmarkCuDNN(settings.cudnn_benchmark);
+  } else if (settings.precision != "fp32") {
     throw UsageError(fmt::format(
         "run.precision is '{}' but autocast is only used on CUDA and run.device resolved to cpu; "
         "use run.precision=fp32",
-        run.precision));
+        settings.precision));
   }
   return runtime;
 }

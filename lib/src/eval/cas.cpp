@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "synthgen/config/load.h"
+#include "synthgen/config/run_settings.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/rng_state.h"
@@ -212,10 +213,10 @@ int run_cas(const CasRequest& request) {
                                  flag, request.train));
   }
   const Config config = cas_classifier_config(request);
-  RunConfig run = config.run;
-  run.device = request.device;
-  run.threads = request.threads;
-  const Runtime runtime = setup_runtime(run);
+  RuntimeSettings settings = runtime_settings(config.run);
+  settings.device = request.device;
+  settings.threads = request.threads;
+  const Runtime runtime = setup_runtime(settings);
   const eval::ImageFormat format{config.data.channels, config.data.image_size};
 
   eval::SourceOptions test_options;

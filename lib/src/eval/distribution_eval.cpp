@@ -131,10 +131,10 @@ int run_distribution_eval(const DistributionEvalRequest& given) {
              request.real.empty() ? "--fake alone" : request.fake.empty() ? "--real alone" : "--real and --fake");
   }
   check_request(request);
-  RunConfig run;
-  run.device = request.device;
-  run.threads = request.threads;
-  const Runtime runtime = setup_runtime(run);
+  RuntimeSettings settings;
+  settings.device = request.device;
+  settings.threads = request.threads;
+  const Runtime runtime = setup_runtime(settings);
 
   std::unique_ptr<eval::FeatureNetwork> network;
   if (!request.features.empty()) network = eval::open_feature_network(request.features, runtime.device);

@@ -125,10 +125,10 @@ int run_paired_eval(const PairedEvalRequest& given) {
     }
   }
   if (request.crop_border < 0) throw UsageError(fmt::format("--crop-border: expected >= 0, got {}", request.crop_border));
-  RunConfig run;
-  run.threads = request.threads;
-  run.device = "cpu";
-  setup_runtime(run);
+  RuntimeSettings on_cpu;
+  on_cpu.threads = request.threads;
+  on_cpu.device = "cpu";
+  setup_runtime(on_cpu);
 
   const std::vector<Pair> pairs = match_files(request);
   std::vector<PairScores> scores(pairs.size());

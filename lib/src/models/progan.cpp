@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "synthgen/core/error.h"
+#include "synthgen/models/conditioning.h"
 
 namespace synthgen::models {
 namespace {
@@ -15,31 +16,6 @@ torch::Tensor upsample2(const torch::Tensor& x) {
 }
 
 torch::Tensor downsample2(const torch::Tensor& x) { return torch::avg_pool2d(x, 2); }
-
-// Labels of a conditional model, as int64 [batch]; throws RuntimeError naming what is wrong.
-torch::Tensor checked_labels(const torch::Tensor& labels, std::int64_t num_classes,
-                             std::int64_t batch) {
-  if (!labels.defined()) {
-    throw RuntimeError(fmt::format(
-        "this model is class-conditional (model.num_classes {}); give labels", num_classes));
-  }
-  if (labels.dim() != 1 || labels.size(0) != batch ||
-      !at::isIntegralType(labels.scalar_type(), /*includeBool=*/false)) {
-    throw RuntimeError(fmt::format("labels: expected integers of shape [{}]; got {} of shape [{}]",
-                                   batch, c10::toString(labels.scalar_type()),
-                                   fmt::join(labels.sizes(), ", ")));
-  }
-  if (batch > 0) {
-    const std::int64_t low = labels.min().item<std::int64_t>();
-    const std::int64_t high = labels.max().item<std::int64_t>();
-    if (low < 0 || high >= num_classes) {
-      throw RuntimeError(
-          fmt::format("labels: expected classes 0..{} (model.num_classes {}); got {}",
-                      num_classes - 1, num_classes, low < 0 ? low : high));
-    }
-  }
-  return labels.to(torch::kLong);
-}
 
 void check_growth(const Growth& growth, int max_level) {
   if (growth.level < 0 || growth.level > max_level) {
@@ -214,8 +190,8 @@ torch::Tensor ProganGenerator::latent_to_w(const torch::Tensor& z, const torch::
   torch::Tensor input = z;
   if (num_classes_ > 0) {
     // Added, not multiplied: the class then shifts the mean of G's input, not only its signs.
-    const torch::Tensor classes = checked_labels(labels, num_classes_, z.size(0));
-    input = pixel_norm_->forward(z) + pixel_norm_->forward(class_embedding_->forward(classes));
+    check_labels(labels, num_classes_, z.size(0));
+    input = pixel_norm_->forward(z) + pixel_norm_->forward(class_embedding_->forward(labels));
   }
   return mapping_ ? mapping_->forward(input) : pixel_norm_->forward(input);
 }
@@ -293,8 +269,8 @@ torch::Tensor ProganDiscriminator::forward(const torch::Tensor& images,
         "(bring real images to the current resolution with progan_real_images)",
         image_channels_, size, size, level, fmt::join(images.sizes(), ", ")));
   }
-  const torch::Tensor classes =
-      num_classes_ > 0 ? checked_labels(labels, num_classes_, images.size(0)) : torch::Tensor();
+  check_labels(labels, num_classes_, images.size(0));
+  const torch::Tensor classes = num_classes_ > 0 ? labels : torch::Tensor();
 
   torch::Tensor h = from_rgb(level, images);
   if (level > 0) {

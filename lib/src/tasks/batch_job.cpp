@@ -9,10 +9,10 @@ InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std:
                                        int threads) {
   InferenceCheckpoint opened;
   opened.path = io::resolve_checkpoint_path(checkpoint);
-  RunConfig run;
-  run.device = device;
-  run.threads = threads;
-  opened.runtime = setup_runtime(run);
+  RuntimeSettings settings;
+  settings.device = device;
+  settings.threads = threads;
+  opened.runtime = setup_runtime(settings);
   // Batch after batch of the same shapes: keeping freed blocks saves faulting them in again.
   keep_freed_memory();
   install_interrupt_handlers();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "synthgen/config/load.h"
+#include "synthgen/config/run_settings.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
@@ -150,7 +151,7 @@ int start_new_run(const TrainRequest& request) {
   // Checked before the run folder exists; what only the data or the networks reveal is cleaned up
   // by remove_failed_start.
   data::check_data_paths(config.data);
-  const Runtime runtime = setup_runtime(config.run);
+  const Runtime runtime = setup_runtime(runtime_settings(config.run));
   const NewRunFolder folder = make_run_folder(config, request);
   const train::RunPaths paths{folder.path};
   try {
@@ -202,7 +203,7 @@ int resume_run(const TrainRequest& request) {
     log_info("  {} changes on resume: {} -> {}", key, config_value(saved, key), config_value(config, key));
   }
   if (!changed.empty()) write_config(paths.config(), config);
-  const Runtime runtime = setup_runtime(config.run);
+  const Runtime runtime = setup_runtime(runtime_settings(config.run));
   // Optimizer states must sit on the parameters' device: reload there once it is known.
   if (!runtime.device.is_cpu()) checkpoint = io::load_checkpoint(paths.latest().string(), runtime.device);
   return train::run_training(config, paths, runtime, std::move(checkpoint));

@@ -1,10 +1,7 @@
 #include "synthgen/train/ddpm_trainer.h"
 
-#include <fmt/format.h>
-
 #include "archive_parts.h"
 
-#include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
 #include "synthgen/io/strict_weights.h"
@@ -29,21 +26,13 @@ DdpmTrainer::DdpmTrainer(const Config& config, const torch::Device& device, cons
       autocast_dtype_(precision_dtype(config.run.precision)),
       class_names_(data.class_names),
       scaler_(device.is_cuda() && autocast_dtype_ == torch::kHalf) {
-  const std::int64_t classes = config.model.num_classes;
-  if (classes > 0 && data.num_classes != classes) {
-    throw RuntimeError(fmt::format(
-        "model.num_classes is {} but the data {}; a class-conditional ddpm needs labelled data with as many classes",
-        classes, data.num_classes == 0 ? "has no labels" : fmt::format("has {} classes", data.num_classes)));
-  }
+  check_data_classes(config.model, data, "ddpm");
   model_ = models::DiffusionModel(config);
   model_->to(device_);
   optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), adam_options(config.train));
   if (config.train.ema_decay > 0.0) {
     ema_model_ = models::DiffusionModel(config);
-    ema_model_->to(device_);
-    ema_model_->eval();
-    ema_ = std::make_unique<ParameterEma>(*model_);
-    ema_->copy_to(*ema_model_);
+    ema_ = start_ema(*model_, *ema_model_, device_);
   }
 }
 

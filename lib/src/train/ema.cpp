@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "archive_parts.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/tensor_text.h"
 
@@ -41,15 +42,13 @@ void for_each_pair(const char* caller, const char* kind, const TensorDict& ema,
   }
 }
 
-void write_part(torch::serialize::OutputArchive& archive, const std::string& part_name,
-                const TensorDict& tensors) {
-  torch::serialize::OutputArchive part;
+void write_tensors(torch::serialize::OutputArchive& part, const TensorDict& tensors) {
   for (const auto& item : tensors) part.write(item.key(), item.value());
-  archive.write(part_name, part);
 }
 
-void read_part(torch::serialize::InputArchive& archive, const std::string& part_name,
-               TensorDict& tensors) {
+// Unlike read_part, a missing part or tensor is named, with the shape and dtype that differ.
+void read_tensors_part(torch::serialize::InputArchive& archive, const std::string& part_name,
+                       TensorDict& tensors) {
   torch::serialize::InputArchive part;
   if (!archive.try_read(part_name, part)) {
     throw RuntimeError(fmt::format("EMA checkpoint: the part '{}' is missing", part_name));
@@ -101,14 +100,23 @@ void ParameterEma::copy_to(torch::nn::Module& module) const {
 }
 
 void ParameterEma::save(torch::serialize::OutputArchive& archive) const {
-  write_part(archive, "parameters", parameters_);
-  write_part(archive, "buffers", buffers_);
+  write_part(archive, "parameters", [&](auto& part) { write_tensors(part, parameters_); });
+  write_part(archive, "buffers", [&](auto& part) { write_tensors(part, buffers_); });
 }
 
 void ParameterEma::load(torch::serialize::InputArchive& archive) {
   torch::NoGradGuard no_grad;
-  read_part(archive, "parameters", parameters_);
-  read_part(archive, "buffers", buffers_);
+  read_tensors_part(archive, "parameters", parameters_);
+  read_tensors_part(archive, "buffers", buffers_);
+}
+
+std::unique_ptr<ParameterEma> start_ema(const torch::nn::Module& network, torch::nn::Module& copy,
+                                        const torch::Device& device) {
+  copy.to(device);
+  copy.eval();
+  auto ema = std::make_unique<ParameterEma>(network);
+  ema->copy_to(copy);
+  return ema;
 }
 
 }  // namespace synthgen::train

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "archive_parts.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/core/text.h"
@@ -80,22 +81,14 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
       discriminator_(models::make_discriminator(config)),
       scaler_g_(device.is_cuda() && autocast_dtype_ == torch::kHalf),
       scaler_d_(device.is_cuda() && autocast_dtype_ == torch::kHalf) {
-  const std::int64_t classes = config.model.num_classes;
-  if (classes > 0 && data.num_classes != classes) {
-    throw RuntimeError(fmt::format(
-        "model.num_classes is {} but the data {}; a class-conditional GAN needs labelled data with as many classes",
-        classes, data.num_classes == 0 ? "has no labels" : fmt::format("has {} classes", data.num_classes)));
-  }
+  check_data_classes(config.model, data, "GAN");
   generator_->to(device_);
   discriminator_->to(device_);
   optimizer_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
   optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
   if (config.train.ema_decay > 0.0) {
     ema_generator_ = models::make_generator(config);
-    ema_generator_->to(device_);
-    ema_generator_->eval();
-    ema_ = std::make_unique<ParameterEma>(*generator_);
-    ema_->copy_to(*ema_generator_);
+    ema_ = start_ema(*generator_, *ema_generator_, device_);
   }
   if (auto* grows = growable(*generator_)) {
     growth_ = grows->growth();
@@ -265,21 +258,16 @@ torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
 }
 
 void GanTrainer::save(torch::serialize::OutputArchive& archive) {
-  auto write_part = [&archive](const std::string& name, auto&& write) {
-    torch::serialize::OutputArchive part;
-    write(part);
-    archive.write(name, part);
-  };
-  write_part("generator", [&](auto& part) { generator_->save(part); });
-  write_part("discriminator", [&](auto& part) { discriminator_->save(part); });
-  write_part("optimizer_g", [&](auto& part) { optimizer_g_->save(part); });
-  write_part("optimizer_d", [&](auto& part) { optimizer_d_->save(part); });
-  write_part("scaler_g", [&](auto& part) { scaler_g_.save(part); });
-  write_part("scaler_d", [&](auto& part) { scaler_d_.save(part); });
+  write_part(archive, "generator", [&](auto& part) { generator_->save(part); });
+  write_part(archive, "discriminator", [&](auto& part) { discriminator_->save(part); });
+  write_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->save(part); });
+  write_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->save(part); });
+  write_part(archive, "scaler_g", [&](auto& part) { scaler_g_.save(part); });
+  write_part(archive, "scaler_d", [&](auto& part) { scaler_d_.save(part); });
   if (ema_) {
     refresh_batchnorm_statistics(*ema_generator_, config_.model.num_classes, device_);
-    write_part("generator_ema", [&](auto& part) { ema_generator_->save(part); });
-    write_part("ema", [&](auto& part) { ema_->save(part); });
+    write_part(archive, "generator_ema", [&](auto& part) { ema_generator_->save(part); });
+    write_part(archive, "ema", [&](auto& part) { ema_->save(part); });
   }
   write_int(archive, "steps", steps_);
   write_int(archive, "images_seen", images_seen_);
@@ -288,23 +276,18 @@ void GanTrainer::save(torch::serialize::OutputArchive& archive) {
 }
 
 void GanTrainer::load(torch::serialize::InputArchive& archive) {
-  auto read_part = [&archive](const std::string& name, auto&& read) {
-    torch::serialize::InputArchive part;
-    archive.read(name, part);
-    read(part);
-  };
   steps_ = read_int(archive, "steps", 0);
   images_seen_ = read_int(archive, "images_seen", 0);
   // A growing network's parameters exist at every stage; the stage only selects the path.
   apply_growth();
   io::read_weights_part(archive, "generator", *generator_);
   io::read_weights_part(archive, "discriminator", *discriminator_);
-  read_part("optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
-  read_part("optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
-  read_part("scaler_g", [&](auto& part) { scaler_g_.load(part); });
-  read_part("scaler_d", [&](auto& part) { scaler_d_.load(part); });
+  read_part(archive, "optimizer_g", [&](auto& part) { optimizer_g_->load(part); });
+  read_part(archive, "optimizer_d", [&](auto& part) { optimizer_d_->load(part); });
+  read_part(archive, "scaler_g", [&](auto& part) { scaler_g_.load(part); });
+  read_part(archive, "scaler_d", [&](auto& part) { scaler_d_.load(part); });
   if (ema_) {
-    read_part("ema", [&](auto& part) { ema_->load(part); });
+    read_part(archive, "ema", [&](auto& part) { ema_->load(part); });
     ema_->copy_to(*ema_generator_);
   }
   generator_->to(device_);

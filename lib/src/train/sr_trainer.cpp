@@ -37,10 +37,7 @@ SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
   }
   if (config.train.ema_decay > 0.0) {
     ema_generator_ = models::SrGenerator(config);
-    ema_generator_->to(device_);
-    ema_generator_->eval();
-    ema_ = std::make_unique<ParameterEma>(*generator_);
-    ema_->copy_to(*ema_generator_);
+    ema_ = start_ema(*generator_, *ema_generator_, device_);
   }
 }
 
@@ -177,10 +174,7 @@ void SrTrainer::init_from(torch::serialize::InputArchive& archive, const std::st
                                       "that run's)",
                                       source));
   generator_->to(device_);
-  if (ema_) {
-    ema_ = std::make_unique<ParameterEma>(*generator_);
-    ema_->copy_to(*ema_generator_);
-  }
+  if (ema_) ema_ = start_ema(*generator_, *ema_generator_, device_);
 }
 
 LoadedSrGenerator load_sr_generator(const Config& config, torch::serialize::InputArchive& archive,

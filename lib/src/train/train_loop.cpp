@@ -105,6 +105,25 @@ LoopState read_loop_state(torch::serialize::InputArchive& archive, std::int64_t 
   return state;
 }
 
+// What the training data tells a family before it builds its networks.
+DataInfo data_info_of(const data::ImageDataset& dataset) {
+  DataInfo info;
+  info.class_names = dataset.class_names;
+  if (dataset.labels.defined()) {
+    info.num_classes = std::max<std::int64_t>(static_cast<std::int64_t>(dataset.class_names.size()),
+                                              dataset.labels.max().item<std::int64_t>() + 1);
+  }
+  return info;
+}
+
+// The steps since the last log line: how many, their images, and their summed step metrics.
+struct LogWindow {
+  Clock::time_point start = Clock::now();
+  std::int64_t steps = 0;
+  std::int64_t images = 0;
+  StepMetrics sums;
+};
+
 class Session {
  public:
   Session(const Config& config, const RunPaths& paths, const Runtime& runtime)
@@ -113,13 +132,31 @@ class Session {
   int run(std::optional<io::LoadedCheckpoint> resume, const std::string& init);
 
  private:
+  // Start: data, trainer, its starting weights or resumed state, and the run folder's parts.
+  void start(std::optional<io::LoadedCheckpoint> resume, const std::string& init);
   void load_data();
   void load_held_out_data();
+  void init_from(const std::string& init);
+  void resume_from(io::LoadedCheckpoint& checkpoint);
+  void log_plan() const;
+  // The step loop; returns the signal that stopped it, or 0 when train.steps are done.
+  int run_steps();
+  Batch next_batch(std::int64_t batch_size);
+  StepMetrics take_step(std::int64_t batch_size);
+  RuntimeError out_of_memory_error(std::int64_t batch_size) const;
+  void count_nonfinite_step();
+  void add_to_window(const StepMetrics& metrics, std::int64_t batch_size);
+  void report_progress();
+  void log_window();
+  bool write_periodic_outputs();
+  // The end: after the last step, or after a signal.
+  void finish();
+  int stop_for_signal(int signal);
+  // Outputs.
   void evaluate();
   void save(bool keep_step_file);
   void remove_old_checkpoints();
   void write_grid();
-  void log_window(std::int64_t steps_in_window, std::int64_t images_in_window, double window_seconds);
 
   const Config& config_;
   const RunPaths& paths_;
@@ -132,10 +169,46 @@ class Session {
   LoopState state_;
   Clock::time_point session_start_;
   double elapsed_before_ = 0.0;
-  // Sums of the step metrics since the last log line.
-  std::vector<std::pair<std::string, torch::Tensor>> window_sums_;
-  MetricValues last_values_;
+  LogWindow window_;
+  MetricValues last_values_;  // the step metrics of the last log line
+  std::int64_t nonfinite_in_a_row_ = 0;
+  bool saved_at_last_step_ = false;
 };
+
+int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& init) {
+  const bool resumed = resume.has_value();
+  start(std::move(resume), init);
+  if (state_.step >= config_.train.steps) {
+    log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
+             "train.steps=N",
+             state_.step, config_.train.steps, paths_.root.string());
+    return 0;
+  }
+  if (resumed) log_info("  continuing from step {}", state_.step);
+  if (const int signal = run_steps()) return stop_for_signal(signal);
+  finish();
+  return 0;
+}
+
+void Session::start(std::optional<io::LoadedCheckpoint> resume, const std::string& init) {
+  log_info("synthgen train: run folder {}", paths_.root.string());
+  load_data();
+  seed_everything(config_.run.seed);
+  trainer_ = make_trainer(config_, runtime_.device, data_info_of(dataset_));
+  stream_ = std::make_unique<data::IndexStream>(dataset_.size(), config_.run.seed);
+  std::int64_t resume_step = -1;
+  if (resume) {
+    resume_from(*resume);
+    resume_step = state_.step;
+  } else if (!init.empty()) {
+    init_from(init);
+  }
+  load_held_out_data();
+  make_folder(paths_.samples());
+  make_folder(paths_.checkpoints());
+  metrics_ = std::make_unique<MetricsLog>(paths_.metrics().string(), resume_step);
+  log_plan();
+}
 
 void Session::load_data() {
   data::LoadStats stats;
@@ -162,6 +235,194 @@ void Session::load_held_out_data() {
   held_out.max_images = 0;
   held_out_ = data::load_dataset(held_out, runtime_.threads);
   log_info("  evaluating on the {} {} images of the {} split", held_out_.size(), held_out.source, held_out.split);
+}
+
+void Session::init_from(const std::string& init) {
+  io::LoadedCheckpoint start = io::load_checkpoint(init, runtime_.device);
+  if (start.meta.family != config_.model.family) {
+    throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, start.meta.family,
+                                 config_.model.family));
+  }
+  torch::serialize::InputArchive trainer_part;
+  start.archive.read("trainer", trainer_part);
+  trainer_->init_from(trainer_part, init);
+  log_info("  starting from the weights of {} (step {})", init, start.meta.step);
+}
+
+void Session::resume_from(io::LoadedCheckpoint& checkpoint) {
+  if (checkpoint.meta.family != config_.model.family) {
+    throw RuntimeError(fmt::format("checkpoint '{}' holds a {} model, expected {}", paths_.latest().string(),
+                                   checkpoint.meta.family, config_.model.family));
+  }
+  torch::serialize::InputArchive trainer_part;
+  checkpoint.archive.read("trainer", trainer_part);
+  trainer_->load(trainer_part);
+  state_ = read_loop_state(checkpoint.archive, checkpoint.meta.step, runtime_.device);
+  stream_->restore(state_.stream);
+  elapsed_before_ = state_.elapsed_seconds;
+}
+
+void Session::log_plan() const {
+  const TrainConfig& train = config_.train;
+  const std::string batch_text = train.batch_sizes.empty()
+                                     ? std::to_string(train.batch_size)
+                                     : fmt::format("[{}] by resolution", fmt::join(train.batch_sizes, ", "));
+  log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
+           dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
+           batch_text, runtime_.device.str(), runtime_.threads);
+  if (train.lr_schedule == "linear" && train.lr_constant_steps >= train.steps) {
+    log_warn("train.lr_constant_steps {} is not below train.steps {}: the learning rate stays at train.lr {} for "
+             "the whole run (no linear decay)",
+             train.lr_constant_steps, train.steps, train.lr);
+  }
+}
+
+int Session::run_steps() {
+  session_start_ = Clock::now();
+  window_ = LogWindow{};
+  while (state_.step < config_.train.steps) {
+    if (const int signal = interrupt_signal()) return signal;
+    const std::int64_t batch_size = trainer_->next_batch_size(config_.train.batch_size);
+    const StepMetrics metrics = take_step(batch_size);
+    count_nonfinite_step();
+    ++state_.step;
+    add_to_window(metrics, batch_size);
+    report_progress();
+    saved_at_last_step_ = write_periodic_outputs();
+  }
+  return 0;
+}
+
+Batch Session::next_batch(std::int64_t batch_size) {
+  const data::IndexStream::State position = stream_->state();
+  const std::vector<std::int64_t> indices = stream_->next(batch_size);
+  // Flips hash each image's place in the whole stream, so a resumed run flips as the
+  // uninterrupted one would.
+  const std::int64_t offset = position.epoch * dataset_.size() + position.position;
+  Batch batch;
+  batch.images = data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset)
+                     .to(runtime_.device);
+  const torch::Tensor labels = data::gather_labels(dataset_, indices);
+  if (labels.defined()) batch.labels = labels.to(runtime_.device);
+  return batch;
+}
+
+StepMetrics Session::take_step(std::int64_t batch_size) {
+  const Batch batch = next_batch(batch_size);
+  try {
+    trainer_->set_learning_rate(scheduled_learning_rate(config_.train, state_.step));
+    return trainer_->step(batch);
+  } catch (const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    if (what.find("out of memory") != std::string::npos) throw out_of_memory_error(batch_size);
+    throw;
+  }
+}
+
+RuntimeError Session::out_of_memory_error(std::int64_t batch_size) const {
+  const TrainConfig& train = config_.train;
+  return RuntimeError(fmt::format(
+      "out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
+      config_.data.image_size, config_.data.image_size, runtime_.device.str(),
+      train.batch_sizes.empty()
+          ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
+          : way_on(paths_, "train.batch_sizes", "")));
+}
+
+void Session::count_nonfinite_step() {
+  if (!trainer_->last_step_nonfinite()) {
+    nonfinite_in_a_row_ = 0;
+    return;
+  }
+  const TrainConfig& train = config_.train;
+  ++nonfinite_in_a_row_;
+  log_status_done();
+  log_warn("step {}: a loss or gradient was not finite; the update was skipped ({} in a row, stop at {})",
+           state_.step + 1, nonfinite_in_a_row_, train.max_nonfinite_steps);
+  if (nonfinite_in_a_row_ >= train.max_nonfinite_steps) {
+    throw RuntimeError(fmt::format("stopped at step {}: {} steps in a row had a non-finite loss or gradient; {}",
+                                   state_.step + 1, nonfinite_in_a_row_,
+                                   way_on(paths_, "train.lr", fmt::format("{:g}", train.lr / 10))));
+  }
+}
+
+void Session::add_to_window(const StepMetrics& metrics, std::int64_t batch_size) {
+  ++window_.steps;
+  window_.images += batch_size;
+  if (window_.sums.empty()) {
+    window_.sums = metrics;
+  } else {
+    for (std::size_t i = 0; i < metrics.size(); ++i) window_.sums[i].second += metrics[i].second;
+  }
+}
+
+void Session::report_progress() {
+  const TrainConfig& train = config_.train;
+  if (state_.step % train.log_every == 0 || state_.step == train.steps) {
+    log_window();
+    window_ = LogWindow{};
+  } else if (stderr_is_terminal()) {
+    const double seconds = std::max(seconds_since(window_.start), 1e-9);
+    const double rate = static_cast<double>(window_.images) / seconds;
+    const double eta = static_cast<double>(train.steps - state_.step) * seconds / static_cast<double>(window_.steps);
+    log_status(format_progress(state_.step, train.steps, last_values_, rate, eta));
+  }
+}
+
+void Session::log_window() {
+  const double window_seconds = seconds_since(window_.start);
+  const double steps = static_cast<double>(window_.steps);
+  last_values_.clear();
+  for (auto& [name, sum] : window_.sums) last_values_.emplace_back(name, sum.item<double>() / steps);
+  const double images_per_second = static_cast<double>(window_.images) / std::max(window_seconds, 1e-9);
+  const double elapsed = elapsed_before_ + seconds_since(session_start_);
+  MetricValues record = last_values_;
+  record.emplace_back("images_per_s", images_per_second);
+  record.emplace_back("elapsed_s", elapsed);
+  metrics_->write(state_.step, record);
+  const double eta = static_cast<double>(config_.train.steps - state_.step) * window_seconds / steps;
+  const std::string line =
+      format_progress(state_.step, config_.train.steps, last_values_, images_per_second, eta);
+  if (stderr_is_terminal()) {
+    log_status(line);
+  } else {
+    log_info(line);
+  }
+}
+
+// Sample grids, evaluations and checkpoints that fall on this step; returns whether it saved.
+bool Session::write_periodic_outputs() {
+  const TrainConfig& train = config_.train;
+  if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();
+  if (train.eval_every > 0 && state_.step % train.eval_every == 0) evaluate();
+  if (train.checkpoint_every > 0 && state_.step % train.checkpoint_every == 0) {
+    save(/*keep_step_file=*/true);
+    return true;
+  }
+  return false;
+}
+
+void Session::finish() {
+  const TrainConfig& train = config_.train;
+  log_status_done();
+  // The last step gets a grid, an evaluation and a checkpoint unless it had them already.
+  if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
+  if (train.eval_every == 0 || state_.step % train.eval_every != 0) evaluate();
+  if (!saved_at_last_step_) save(/*keep_step_file=*/true);
+  log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
+           format_duration(elapsed_before_ + seconds_since(session_start_)),
+           paths_.latest().string(),
+           trainer_->has_preview() ? fmt::format("grids in {}, ", paths_.samples().string()) : std::string(),
+           paths_.metrics().string());
+}
+
+int Session::stop_for_signal(int signal) {
+  log_status_done();
+  log_info("stopping at step {} (signal {}); saving a checkpoint", state_.step, signal);
+  save(/*keep_step_file=*/false);
+  log_info("saved {}; continue with: synthgen train --resume {}", paths_.latest().string(),
+           paths_.root.string());
+  return interrupt_exit_code(signal);
 }
 
 void Session::evaluate() {
@@ -221,186 +482,6 @@ void Session::write_grid() {
   const torch::Tensor images = io::crop_border(trainer_->preview(config_.train.grid_size, config_.run.seed),
                                                config_.data.pad);
   io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images), trainer_->preview_columns()));
-}
-
-void Session::log_window(std::int64_t steps_in_window, std::int64_t images_in_window, double window_seconds) {
-  last_values_.clear();
-  for (auto& [name, sum] : window_sums_) {
-    last_values_.emplace_back(name, sum.item<double>() / static_cast<double>(steps_in_window));
-  }
-  window_sums_.clear();
-  const double images_per_second =
-      static_cast<double>(images_in_window) / std::max(window_seconds, 1e-9);
-  const double elapsed = elapsed_before_ + seconds_since(session_start_);
-  MetricValues record = last_values_;
-  record.emplace_back("images_per_s", images_per_second);
-  record.emplace_back("elapsed_s", elapsed);
-  metrics_->write(state_.step, record);
-  const double eta = static_cast<double>(config_.train.steps - state_.step) * window_seconds /
-                     static_cast<double>(steps_in_window);
-  const std::string line =
-      format_progress(state_.step, config_.train.steps, last_values_, images_per_second, eta);
-  if (stderr_is_terminal()) {
-    log_status(line);
-  } else {
-    log_info(line);
-  }
-}
-
-int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& init) {
-  log_info("synthgen train: run folder {}", paths_.root.string());
-  load_data();
-  seed_everything(config_.run.seed);
-  DataInfo data_info;
-  data_info.class_names = dataset_.class_names;
-  if (dataset_.labels.defined()) {
-    data_info.num_classes = std::max<std::int64_t>(static_cast<std::int64_t>(dataset_.class_names.size()),
-                                                   dataset_.labels.max().item<std::int64_t>() + 1);
-  }
-  trainer_ = make_trainer(config_, runtime_.device, data_info);
-  stream_ = std::make_unique<data::IndexStream>(dataset_.size(), config_.run.seed);
-  std::int64_t resume_step = -1;
-  if (!resume && !init.empty()) {
-    io::LoadedCheckpoint start = io::load_checkpoint(init, runtime_.device);
-    if (start.meta.family != config_.model.family) {
-      throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, start.meta.family,
-                                   config_.model.family));
-    }
-    torch::serialize::InputArchive trainer_part;
-    start.archive.read("trainer", trainer_part);
-    trainer_->init_from(trainer_part, init);
-    log_info("  starting from the weights of {} (step {})", init, start.meta.step);
-  }
-  if (resume) {
-    if (resume->meta.family != config_.model.family) {
-      throw RuntimeError(fmt::format("checkpoint '{}' holds a {} model, expected {}",
-                                     paths_.latest().string(), resume->meta.family,
-                                     config_.model.family));
-    }
-    torch::serialize::InputArchive trainer_part;
-    resume->archive.read("trainer", trainer_part);
-    trainer_->load(trainer_part);
-    state_ = read_loop_state(resume->archive, resume->meta.step, runtime_.device);
-    stream_->restore(state_.stream);
-    elapsed_before_ = state_.elapsed_seconds;
-    resume_step = state_.step;
-  }
-  load_held_out_data();
-  make_folder(paths_.samples());
-  make_folder(paths_.checkpoints());
-  metrics_ = std::make_unique<MetricsLog>(paths_.metrics().string(), resume_step);
-
-  const TrainConfig& train = config_.train;
-  const std::string batch_text = train.batch_sizes.empty()
-                                     ? std::to_string(train.batch_size)
-                                     : fmt::format("[{}] by resolution", fmt::join(train.batch_sizes, ", "));
-  log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
-           dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
-           batch_text, runtime_.device.str(), runtime_.threads);
-  if (train.lr_schedule == "linear" && train.lr_constant_steps >= train.steps) {
-    log_warn("train.lr_constant_steps {} is not below train.steps {}: the learning rate stays at train.lr {} for "
-             "the whole run (no linear decay)",
-             train.lr_constant_steps, train.steps, train.lr);
-  }
-  if (state_.step >= train.steps) {
-    log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
-             "train.steps=N",
-             state_.step, train.steps, paths_.root.string());
-    return 0;
-  }
-  if (resume) log_info("  continuing from step {}", state_.step);
-
-  session_start_ = Clock::now();
-  Clock::time_point window_start = Clock::now();
-  std::int64_t window_steps = 0;
-  std::int64_t window_images = 0;
-  std::int64_t nonfinite_in_a_row = 0;
-  bool saved_at_step = false;
-  while (state_.step < train.steps) {
-    if (const int signal = interrupt_signal()) {
-      log_status_done();
-      log_info("stopping at step {} (signal {}); saving a checkpoint", state_.step, signal);
-      save(/*keep_step_file=*/false);
-      log_info("saved {}; continue with: synthgen train --resume {}", paths_.latest().string(),
-               paths_.root.string());
-      return interrupt_exit_code(signal);
-    }
-    const data::IndexStream::State position = stream_->state();
-    const std::int64_t batch_size = trainer_->next_batch_size(train.batch_size);
-    const std::vector<std::int64_t> indices = stream_->next(batch_size);
-    const std::int64_t offset = position.epoch * dataset_.size() + position.position;
-    Batch batch;
-    batch.images = data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset)
-                       .to(runtime_.device);
-    const torch::Tensor labels = data::gather_labels(dataset_, indices);
-    if (labels.defined()) batch.labels = labels.to(runtime_.device);
-
-    StepMetrics metrics;
-    try {
-      trainer_->set_learning_rate(scheduled_learning_rate(train, state_.step));
-      metrics = trainer_->step(batch);
-    } catch (const c10::Error& e) {
-      const std::string what = e.what_without_backtrace();
-      if (what.find("out of memory") != std::string::npos) {
-        throw RuntimeError(fmt::format(
-            "out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
-            config_.data.image_size, config_.data.image_size, runtime_.device.str(),
-            train.batch_sizes.empty() ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
-                                      : way_on(paths_, "train.batch_sizes", "")));
-      }
-      throw;
-    }
-    if (trainer_->last_step_nonfinite()) {
-      ++nonfinite_in_a_row;
-      log_status_done();
-      log_warn("step {}: a loss or gradient was not finite; the update was skipped ({} in a row, stop at {})",
-               state_.step + 1, nonfinite_in_a_row, train.max_nonfinite_steps);
-      if (nonfinite_in_a_row >= train.max_nonfinite_steps) {
-        throw RuntimeError(fmt::format("stopped at step {}: {} steps in a row had a non-finite loss or gradient; {}",
-                                       state_.step + 1, nonfinite_in_a_row,
-                                       way_on(paths_, "train.lr", fmt::format("{:g}", train.lr / 10))));
-      }
-    } else {
-      nonfinite_in_a_row = 0;
-    }
-    ++state_.step;
-    ++window_steps;
-    window_images += batch_size;
-    saved_at_step = false;
-    if (window_sums_.empty()) {
-      window_sums_ = metrics;
-    } else {
-      for (std::size_t i = 0; i < metrics.size(); ++i) window_sums_[i].second += metrics[i].second;
-    }
-
-    if (state_.step % train.log_every == 0 || state_.step == train.steps) {
-      log_window(window_steps, window_images, seconds_since(window_start));
-      window_start = Clock::now();
-      window_steps = 0;
-      window_images = 0;
-    } else if (stderr_is_terminal()) {
-      const double seconds = std::max(seconds_since(window_start), 1e-9);
-      const double rate = static_cast<double>(window_images) / seconds;
-      const double eta = static_cast<double>(train.steps - state_.step) * seconds / static_cast<double>(window_steps);
-      log_status(format_progress(state_.step, train.steps, last_values_, rate, eta));
-    }
-    if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();
-    if (train.eval_every > 0 && state_.step % train.eval_every == 0) evaluate();
-    if (train.checkpoint_every > 0 && state_.step % train.checkpoint_every == 0) {
-      save(/*keep_step_file=*/true);
-      saved_at_step = true;
-    }
-  }
-  log_status_done();
-  if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
-  if (train.eval_every == 0 || state_.step % train.eval_every != 0) evaluate();
-  if (!saved_at_step) save(/*keep_step_file=*/true);
-  log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
-           format_duration(elapsed_before_ + seconds_since(session_start_)),
-           paths_.latest().string(),
-           trainer_->has_preview() ? fmt::format("grids in {}, ", paths_.samples().string()) : std::string(),
-           paths_.metrics().string());
-  return 0;
 }
 
 }  // namespace

@@ -28,12 +28,7 @@ VaeTrainer::VaeTrainer(const Config& config, const torch::Device& device, const 
     // The ELBO sums thousands of per-pixel terms: it is kept in fp32.
     throw ConfigError(fmt::format("run.precision: vae trains in fp32 only, got {}", config.run.precision));
   }
-  const std::int64_t classes = config.model.num_classes;
-  if (classes > 0 && data.num_classes != classes) {
-    throw RuntimeError(fmt::format(
-        "model.num_classes is {} but the data {}; a class-conditional vae needs labelled data with as many classes",
-        classes, data.num_classes == 0 ? "has no labels" : fmt::format("has {} classes", data.num_classes)));
-  }
+  check_data_classes(config.model, data, "vae");
   vae_ = models::Vae(models::vae_options(config));
   vae_->to(device_);
   optimizer_ = std::make_unique<torch::optim::Adam>(vae_->parameters(), adam_options(config.train));

@@ -6,8 +6,6 @@
 #include <cstdint>
 #include <string>
 
-#include "synthgen/config/config.h"
-
 namespace synthgen {
 
 // Parses run.device ("auto", "cpu", "cuda", "cuda:N"). "auto" picks CUDA when it is usable.
@@ -17,6 +15,15 @@ torch::Device resolve_device(const std::string& device);
 // Number of CPU threads for `threads` (0 = every core the process may use).
 int resolve_threads(int threads);
 
+// What setup_runtime sets, as plain values: the run.* keys of the config (config/run_settings.h
+// reads them from a RunConfig), or a command's --device and --threads.
+struct RuntimeSettings {
+  std::string device = "auto";     // auto | cpu | cuda | cuda:N
+  int threads = 0;                 // CPU threads; 0 = every core the process may use
+  std::string precision = "fp32";  // fp32 | bf16 | fp16; anything but fp32 needs CUDA
+  bool cudnn_benchmark = true;     // let cuDNN pick the fastest kernels (CUDA only)
+};
+
 // Sets LibTorch's intra-op threads (OpenMP defaults to one thread on these machines, so this is
 // always set explicitly), the inter-op pool, cuDNN benchmarking, and returns the device.
 // Safe to call more than once; the inter-op pool is sized only on the first call.
@@ -24,7 +31,7 @@ struct Runtime {
   torch::Device device = torch::kCPU;
   int threads = 1;
 };
-Runtime setup_runtime(const RunConfig& run);
+Runtime setup_runtime(const RuntimeSettings& settings);
 
 // LibTorch's CPU allocator is plain malloc, and glibc serves blocks of a few MB with mmap and gives
 // freed heap tops back to the system, so every batch's activations come back as fresh pages that

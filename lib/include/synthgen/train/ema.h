@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 
 namespace synthgen::train {
@@ -33,5 +34,11 @@ class ParameterEma {
   torch::OrderedDict<std::string, torch::Tensor> parameters_;
   torch::OrderedDict<std::string, torch::Tensor> buffers_;
 };
+
+// A trainer's EMA of `network` (train.ema_decay > 0): moves `copy`, a second instance of the same
+// architecture that samples are drawn from, to `device` in eval mode, starts the averages at the
+// network's weights and writes them into `copy`.
+std::unique_ptr<ParameterEma> start_ema(const torch::nn::Module& network, torch::nn::Module& copy,
+                                        const torch::Device& device);
 
 }  // namespace synthgen::train

@@ -31,6 +31,10 @@ struct DataInfo {
   std::vector<std::string> class_names;  // label i's name
 };
 
+// Throws RuntimeError unless a class-conditional model (model.num_classes > 0) gets labelled data
+// with exactly that many classes; `model_name` names the model in the message ("GAN", "vae").
+void check_data_classes(const ModelConfig& model, const DataInfo& data, const std::string& model_name);
+
 class Trainer {
  public:
   virtual ~Trainer() = default;
