@@ -11,12 +11,16 @@
 
 #include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
+#include "synthgen/data/dataset.h"
 #include "synthgen/eval/distribution_eval.h"
+#include "synthgen/eval/feature_network.h"
 #include "synthgen/io/image_codec.h"
+#include "synthgen/io/image_tensor.h"
 #include "synthgen/io/npy.h"
 #include "synthgen/metrics/copy_check.h"
 #include "synthgen/metrics/nearest_neighbours.h"
 #include "synthgen/metrics/realism.h"
+#include "synthgen/tasks/train_task.h"
 #include "test_support.h"
 
 using namespace synthgen;
@@ -260,5 +264,73 @@ TEST_CASE("eval copies and --per-image on image folders: files, manifest labels,
     fs::remove(dir / "generated" / "gen_9.png");
     CHECK_THROWS_WITH(run_distribution_eval(request), Contains("rows.csv"));
     CHECK_FALSE(fs::exists(dir / "no_such_folder"));
+  }
+}
+
+TEST_CASE("--per-image with a classifier gives its prediction and the probability of each image's label", "[copies]") {
+  testing::TempDir dir;
+  Config config;
+  config.model.family = "classifier";
+  config.model.base_channels = 8;
+  config.data.image_size = 28;
+  config.data.channels = 1;
+  config.data.max_images = 64;
+  config.train.steps = 2;
+  config.train.batch_size = 8;
+  config.run.device = "cpu";
+  config.run.threads = 1;
+  TrainRequest train;
+  train.config_path = testing::write_config_file(dir, config, "classifier.yaml");
+  train.out_dir = (dir / "classifier").string();
+  REQUIRE(run_train(train) == 0);
+
+  // Folder classes in name order (Bag 0, Trouser 1); the classifier's are Fashion-MNIST's (Trouser 1, Bag 8).
+  DataConfig data;
+  data.split = "test";
+  data.max_images = 40;
+  data.image_size = 28;
+  data.channels = 1;
+  const data::ImageDataset fashion = data::load_dataset(data, 1);
+  int written = 0;
+  for (std::int64_t i = 0; i < fashion.size() && written < 6; ++i) {
+    const std::int64_t label = fashion.labels[i].item<std::int64_t>();
+    if (label != 1 && label != 8) continue;
+    const std::string name = label == 1 ? "Trouser" : "Bag";
+    fs::create_directories(dir / "set" / name);
+    io::write_png((dir / "set" / name / fmt::format("{:02d}.png", i)).string(), io::tensor_to_image(fashion.images[i]));
+    ++written;
+  }
+  DistributionEvalRequest request;
+  request.fake = (dir / "set").string();
+  request.features = "classifier:" + train.out_dir;
+  request.metrics = {"is"};
+  request.is_splits = 1;
+  request.per_image_path = (dir / "rows.csv").string();
+  request.threads = 1;
+  REQUIRE(run_distribution_eval(request) == 0);
+
+  // The reference: the network run on the files the rows name, in one batch as eval runs them.
+  const auto network = eval::open_feature_network(request.features, torch::kCPU);
+  const auto records = csv_records(dir / "rows.csv");
+  REQUIRE_FALSE(records.empty());
+  std::vector<torch::Tensor> all;
+  for (const auto& record : records) {
+    all.push_back(io::image_to_tensor(io::read_image((dir / "set" / record.at("file")).string(), 1)));
+  }
+  const torch::Tensor reference = network->run(torch::stack(all), false, true).probabilities;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& record = records[i];
+    INFO(record.at("file"));
+    const std::string class_name = record.at("file").substr(0, record.at("file").find('/'));
+    CHECK(record.at("class") == class_name);
+    CHECK(record.at("label") == (class_name == "Bag" ? "0" : "1"));
+    const torch::Tensor probabilities = reference[static_cast<std::int64_t>(i)];
+    const auto [best, predicted] = probabilities.max(0);
+    CHECK(std::stoll(record.at("predicted")) == predicted.item<std::int64_t>());
+    CHECK(record.at("predicted_class") == data::fashion_mnist_classes()[predicted.item<std::int64_t>()]);
+    CHECK(std::stod(record.at("predicted_probability")) == Approx(best.item<double>()).epsilon(1e-5));
+    const std::int64_t own = class_name == "Bag" ? 8 : 1;
+    CHECK(std::stod(record.at("label_probability")) == Approx(probabilities[own].item<double>()).epsilon(1e-5));
+    CHECK(record.count("nearest_distance") == 0);  // no --real: no distances
   }
 }
