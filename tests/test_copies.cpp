@@ -267,7 +267,8 @@ TEST_CASE("eval copies and --per-image on image folders: files, manifest labels,
   }
 }
 
-TEST_CASE("--per-image with a classifier gives its prediction and the probability of each image's label", "[copies]") {
+TEST_CASE("per-image rows with a classifier: its prediction and the probability of each image's own label",
+          "[copies]") {
   testing::TempDir dir;
   Config config;
   config.model.family = "classifier";
