@@ -20,12 +20,18 @@ Command add_eval_command(CLI::App& app) {
   cmd->add_option("--fake", distribution.fake, "Generated set, in the same forms as --real");
   cmd->add_option("--features", distribution.features, "Feature network: inception:FILE.pt or classifier:CHECKPOINT");
   cmd->add_option("--metrics", request->metrics,
-                  "Comma-separated: fid,kid,is,pr,accuracy (sets) or psnr,ssim,l1 (pairs); default: fid,kid,pr "
+                  "Comma-separated: fid,kid,is,pr,accuracy,copies (sets) or psnr,ssim,l1 (pairs); default: fid,kid,pr "
                   "for --real and --fake, is for --fake, accuracy for --real, psnr,ssim for pairs")
       ->delimiter(',');
   cmd->add_option("--num", distribution.num, "Images per set (0 = all; generators: 10000)")->capture_default_str();
   cmd->add_option("--json", request->json_path, "Write every figure with its settings to this JSON file");
   cmd->add_option("--save-features", distribution.save_features, "Write PREFIX.real.npy and PREFIX.fake.npy");
+  cmd->add_option("--per-image", distribution.per_image_path,
+                  "Write one CSV row per image of --fake (--real when alone): file, label, prediction, nearest "
+                  "--real image, realism");
+  cmd->add_option("--copies-grid", distribution.copies_grid,
+                  "copies: PNG of the 16 closest (generated, training) pairs (default: beside --json as "
+                  "NAME.copies.png)");
   cmd->add_option("--batch", distribution.batch, "Images per network call")->capture_default_str();
   cmd->add_option("--seed", distribution.seed, "Generator seeds and KID subsets")->capture_default_str();
   cmd->add_option("--kid-subsets", distribution.kid_subsets, "KID: number of subsets")->capture_default_str();

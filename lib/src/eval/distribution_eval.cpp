@@ -11,16 +11,20 @@
 #include "synthgen/core/log.h"
 #include "synthgen/core/text.h"
 #include "synthgen/core/runtime.h"
+#include "synthgen/eval/copy_grid.h"
 #include "synthgen/eval/feature_extraction.h"
 #include "synthgen/eval/feature_network.h"
 #include "label_alignment.h"
 #include "synthgen/eval/image_source.h"
+#include "synthgen/eval/per_image_report.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/npy.h"
+#include "synthgen/metrics/copy_check.h"
 #include "synthgen/metrics/frechet.h"
 #include "synthgen/metrics/inception_score.h"
 #include "synthgen/metrics/kid.h"
 #include "synthgen/metrics/precision_recall.h"
+#include "synthgen/metrics/realism.h"
 
 namespace synthgen {
 namespace {
@@ -37,15 +41,27 @@ std::vector<std::string> default_metrics(const DistributionEvalRequest& request)
 }
 
 void check_request(const DistributionEvalRequest& request) {
-  static const std::vector<std::string> known = {"fid", "kid", "is", "pr", "accuracy"};
+  static const std::vector<std::string> known = {"fid", "kid", "is", "pr", "accuracy", "copies"};
   for (const std::string& metric : request.metrics) {
     if (std::find(known.begin(), known.end(), metric) == known.end()) {
-      throw UsageError(fmt::format("--metrics: unknown metric '{}'; expected fid, kid, is, pr or accuracy", metric));
+      throw UsageError(
+          fmt::format("--metrics: unknown metric '{}'; expected fid, kid, is, pr, accuracy or copies", metric));
     }
   }
   const bool two_sets = wants(request, "fid") || wants(request, "kid") || wants(request, "pr");
   if (two_sets && (request.real.empty() || request.fake.empty())) {
     throw UsageError("fid, kid and pr compare two sets: give --real and --fake");
+  }
+  if (wants(request, "copies") && (request.real.empty() || request.fake.empty())) {
+    throw UsageError("copies compares a generated set with its training set: give --real TRAINING --fake GENERATED");
+  }
+  if (!request.copies_grid.empty() && !wants(request, "copies")) {
+    throw UsageError(fmt::format("--copies-grid {}: the grid shows the copy check's pairs; add copies to --metrics",
+                                 request.copies_grid));
+  }
+  if (!request.copies_grid.empty() && (ends_with(request.real, ".npy") || ends_with(request.fake, ".npy"))) {
+    throw UsageError(fmt::format("--copies-grid {}: .npy features have no images to draw; give image sets",
+                                 request.copies_grid));
   }
   if (wants(request, "is") && request.fake.empty()) throw UsageError("is scores one set: give --fake");
   if (wants(request, "accuracy") && request.real.empty()) {
@@ -74,6 +90,7 @@ struct EvaluatedSet {
   std::vector<std::string> class_names;  // of data.labels, when the source names its classes
   std::string description;
   bool from_npy = false;
+  std::unique_ptr<eval::ImageSource> source;  // read out, but it still names and shows its images
 };
 
 EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool want_features,
@@ -102,11 +119,11 @@ EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool
   options.device = runtime.device;
   options.threads = runtime.threads;
   options.generator = request.generator;
-  const std::unique_ptr<eval::ImageSource> source = eval::open_image_source(spec, options);
-  set.description = source->describe();
-  set.class_names = source->class_names();
+  set.source = eval::open_image_source(spec, options);
+  set.description = set.source->describe();
+  set.class_names = set.source->class_names();
   log_info("{}: {}", role, set.description);
-  set.data = eval::extract(*source, *network, want_features, want_probabilities, request.batch, role);
+  set.data = eval::extract(*set.source, *network, want_features, want_probabilities, request.batch, role);
   return set;
 }
 
@@ -119,6 +136,52 @@ void check_same_width(const EvaluatedSet& real, const EvaluatedSet& fake) {
 
 std::string save_prefix(const std::string& path) {
   return ends_with(path, ".npy") ? path.substr(0, path.size() - 4) : path;
+}
+
+// Where the copy check's grid goes: --copies-grid, else beside --json, else nowhere.
+std::string copy_grid_path(const DistributionEvalRequest& request) {
+  if (!request.copies_grid.empty()) return request.copies_grid;
+  if (request.json_path.empty()) return "";
+  const std::string stem = ends_with(request.json_path, ".json")
+                               ? request.json_path.substr(0, request.json_path.size() - 5)
+                               : request.json_path;
+  return stem + ".copies.png";
+}
+
+bool is_classifier(const std::string& features) { return features.rfind("classifier:", 0) == 0; }
+
+// --per-image: the rows of `set`, with distances to `reference` when there is one.
+eval::PerImageScores per_image_scores(const EvaluatedSet& set, const EvaluatedSet* reference,
+                                      const metrics::NearestNeighbours* nearest, const eval::FeatureNetwork* network,
+                                      int realism_k) {
+  eval::PerImageScores scores;
+  scores.count = set.data.count;
+  if (set.source) scores.file = [source = set.source.get()](std::int64_t i) { return source->item_name(i); };
+  scores.labels = set.data.labels;
+  scores.class_names = set.class_names;
+  if (set.data.probabilities.defined()) {
+    scores.probabilities = set.data.probabilities;
+    scores.predicted_names = network->class_names();
+    if (set.data.labels.defined()) {
+      scores.labels_as_predicted =
+          set.class_names.empty() || scores.predicted_names.empty()
+              ? set.data.labels
+              : align_labels(set.data.labels, set.class_names, scores.predicted_names, set.description);
+    }
+  }
+  if (reference == nullptr) return scores;
+  scores.nearest =
+      nearest != nullptr ? *nearest : metrics::nearest_neighbours(set.data.features, reference->data.features);
+  if (reference->source) {
+    scores.nearest_file = [source = reference->source.get()](std::int64_t i) { return source->item_name(i); };
+  }
+  if (reference->data.count > realism_k) {
+    scores.realism = metrics::realism_scores(reference->data.features, set.data.features, realism_k);
+  } else {
+    log_warn("--per-image: no realism score: it needs more than {} real images, and {} has {}", realism_k,
+             reference->description, reference->data.count);
+  }
+  return scores;
 }
 
 }  // namespace
@@ -139,19 +202,30 @@ int run_distribution_eval(const DistributionEvalRequest& given) {
   std::unique_ptr<eval::FeatureNetwork> network;
   if (!request.features.empty()) network = eval::open_feature_network(request.features, runtime.device);
   const bool two_sets = wants(request, "fid") || wants(request, "kid") || wants(request, "pr");
+  const bool copies = wants(request, "copies");
+  // --per-image scores --fake, or --real when it is alone; distances to --real need both.
+  const bool per_image = !request.per_image_path.empty();
+  const bool rows_of_real = per_image && request.fake.empty();
+  const bool both_sets = !request.real.empty() && !request.fake.empty();
+  const bool want_features = two_sets || copies || (per_image && both_sets);
+  const auto predictions_for = [&](const std::string& spec) {
+    return per_image && is_classifier(request.features) && !ends_with(spec, ".npy");
+  };
 
   std::optional<EvaluatedSet> real;
   std::optional<EvaluatedSet> fake;
-  if (!request.real.empty() && (two_sets || wants(request, "accuracy"))) {
-    real = evaluate_set(request.real, "real", two_sets, wants(request, "accuracy"), network.get(), request, runtime);
+  if (!request.real.empty() && (want_features || wants(request, "accuracy") || rows_of_real)) {
+    const bool want_probabilities = wants(request, "accuracy") || (rows_of_real && predictions_for(request.real));
+    real = evaluate_set(request.real, "real", want_features, want_probabilities, network.get(), request, runtime);
     if (wants(request, "accuracy") && !real->data.labels.defined()) {
       throw UsageError(fmt::format("accuracy needs labels, and {} has none", real->description));
     }
   }
-  if (!request.fake.empty() && (two_sets || wants(request, "is"))) {
-    fake = evaluate_set(request.fake, "fake", two_sets, wants(request, "is"), network.get(), request, runtime);
+  if (!request.fake.empty() && (want_features || wants(request, "is") || per_image)) {
+    const bool want_probabilities = wants(request, "is") || predictions_for(request.fake);
+    fake = evaluate_set(request.fake, "fake", want_features, want_probabilities, network.get(), request, runtime);
   }
-  if (two_sets) check_same_width(*real, *fake);
+  if (want_features) check_same_width(*real, *fake);
 
   eval::JsonObject json;
   eval::Table table;
@@ -219,7 +293,37 @@ int run_distribution_eval(const DistributionEvalRequest& given) {
     figures.add("accuracy", accuracy);
     table.row("accuracy", fmt::format("{:.4f}", accuracy), fmt::format("on {} labelled images", real->data.count));
   }
+  std::optional<metrics::CopyCheckResult> copy_check;
+  std::string grid_path;
+  if (copies) {
+    copy_check = metrics::copy_check(real->data.features, fake->data.features);
+    grid_path = copy_grid_path(request);
+    if (!grid_path.empty() && (real->from_npy || fake->from_npy)) {
+      log_info("copies: no grid of pairs: .npy features have no images to draw");
+      grid_path.clear();
+    }
+    figures.add("copies", eval::JsonObject()
+                              .add("share", copy_check->share)
+                              .add("count", copy_check->copies)
+                              .add("generated", copy_check->generated)
+                              .add("threshold", copy_check->threshold)
+                              .add("threshold_percentile", metrics::kCopyPercentile)
+                              .add("training_distances", copy_check->training_distances)
+                              .add("grid", grid_path));
+    table.row("copies", fmt::format("{:.4f}", copy_check->share),
+              fmt::format("{} of {} nearer to a training image than {:.6g} (1st percentile of training 1-NN distances)",
+                          copy_check->copies, copy_check->generated, copy_check->threshold));
+  }
   json.add("metrics", figures);
+
+  if (!grid_path.empty()) eval::write_copy_grid(grid_path, *fake->source, *real->source, copy_check->nearest);
+  if (per_image) {
+    const EvaluatedSet& rows = rows_of_real ? *real : *fake;
+    const EvaluatedSet* reference = both_sets ? &*real : nullptr;
+    const metrics::NearestNeighbours* nearest = copy_check ? &copy_check->nearest : nullptr;
+    eval::write_per_image_csv(request.per_image_path,
+                              per_image_scores(rows, reference, nearest, network.get(), request.pr_k));
+  }
 
   if (!request.save_features.empty()) {
     const std::string prefix = save_prefix(request.save_features);

@@ -52,6 +52,11 @@ class FashionMnistSource : public ImageSource {
   bool has_labels() const override { return true; }
   std::vector<std::string> class_names() const override { return data_.class_names; }
   std::string describe() const override { return fmt::format("fashion-mnist:{} ({} images)", split_, size_); }
+  std::string item_name(std::int64_t index) const override { return fmt::format("fashion-mnist:{}#{}", split_, index); }
+  ImageBatch images_at(const std::vector<std::int64_t>& indices) override {
+    const torch::Tensor picked = torch::tensor(indices, torch::kInt64);
+    return {data_.images.index_select(0, picked), data_.labels.index_select(0, picked)};
+  }
 
  private:
   std::string split_;
@@ -76,6 +81,13 @@ class FolderSource : public ImageSource {
   ImageBatch next(std::int64_t max_count) override {
     const std::int64_t count = std::min(max_count, size_ - position_);
     if (count <= 0) return {};
+    std::vector<std::int64_t> indices(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) indices[static_cast<std::size_t>(i)] = position_ + i;
+    position_ += count;
+    return images_at(indices);
+  }
+  ImageBatch images_at(const std::vector<std::int64_t>& indices) override {
+    const auto count = static_cast<std::int64_t>(indices.size());
     torch::Tensor images = torch::empty({count, channels_, size_px_, size_px_}, torch::kUInt8);
     std::mutex failure_mutex;
     std::string failure;
@@ -83,7 +95,7 @@ class FolderSource : public ImageSource {
       for (std::int64_t i = begin; i < end; ++i) {
         try {
           const io::Image image =
-              io::resize_and_center_crop(io::read_image(listing_.files[position_ + i], channels_), size_px_);
+              io::resize_and_center_crop(io::read_image(listing_.files[indices[i]], channels_), size_px_);
           images[i].copy_(io::image_to_tensor(image));
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(failure_mutex);
@@ -94,11 +106,14 @@ class FolderSource : public ImageSource {
     if (!failure.empty()) throw RuntimeError(failure);
     ImageBatch batch{images, {}};
     if (has_labels()) {
-      batch.labels = torch::tensor(std::vector<std::int64_t>(listing_.labels.begin() + position_,
-                                                             listing_.labels.begin() + position_ + count));
+      std::vector<std::int64_t> labels;
+      for (const std::int64_t index : indices) labels.push_back(listing_.labels[index]);
+      batch.labels = torch::tensor(labels, torch::kInt64);
     }
-    position_ += count;
     return batch;
+  }
+  std::string item_name(std::int64_t index) const override {
+    return fs::path(listing_.files[index]).lexically_relative(root_).generic_string();
   }
   bool has_labels() const override { return !listing_.labels.empty(); }
   std::vector<std::string> class_names() const override { return listing_.class_names; }
@@ -155,6 +170,26 @@ class GeneratorSource : public ImageSource {
     position_ += count;
     batch.images = conform_images(io::to_uint8_images(generator_->generate(first_seed, count, batch.labels)), format_);
     return batch;
+  }
+  ImageBatch images_at(const std::vector<std::int64_t>& indices) override {
+    torch::InferenceMode inference;
+    std::vector<torch::Tensor> images;
+    std::vector<torch::Tensor> labels;
+    for (const std::int64_t index : indices) {
+      // The seed and label image `index` had in next(): the same image again.
+      torch::Tensor label;
+      if (generator_->num_classes() > 0) label = models::balanced_labels(index, 1, generator_->num_classes());
+      images.push_back(io::to_uint8_images(generator_->generate(seed_ + static_cast<std::uint64_t>(index), 1, label)));
+      if (label.defined()) labels.push_back(label);
+    }
+    ImageBatch batch;
+    if (images.empty()) return batch;
+    batch.images = conform_images(torch::cat(images), format_);
+    if (!labels.empty()) batch.labels = torch::cat(labels);
+    return batch;
+  }
+  std::string item_name(std::int64_t index) const override {
+    return fmt::format("seed {}", seed_ + static_cast<std::uint64_t>(index));
   }
   bool has_labels() const override { return generator_->num_classes() > 0; }
   std::vector<std::string> class_names() const override { return generator_->class_names(); }

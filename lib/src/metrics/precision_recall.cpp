@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "synthgen/core/error.h"
+#include "synthgen/metrics/nearest_neighbours.h"
 
 namespace synthgen::metrics {
 namespace {
@@ -23,31 +24,11 @@ void check_features(const torch::Tensor& features, const char* which, int k) {
   }
 }
 
-// Squared Euclidean distances [rows, columns] as |a|² + |b|² - 2 a·b, clamped at 0 against
-// rounding, built in place so that the block is the only [rows, columns] buffer. Squared
-// distances order like distances, so no square root is needed.
-torch::Tensor squared_distances(const torch::Tensor& rows, const torch::Tensor& columns,
-                                const torch::Tensor& column_norms) {
-  const torch::Tensor row_norms = rows.pow(2).sum(1, /*keepdim=*/true);
-  return rows.mm(columns.t()).mul_(-2.0).add_(row_norms).add_(column_norms).clamp_min_(0);
-}
-
-// Squared radius of each manifold point: the (k+1)-th smallest squared distance in its row, the
-// first being its zero distance to itself.
-torch::Tensor squared_radii(const torch::Tensor& manifold, const torch::Tensor& norms, int k,
-                            std::int64_t row_batch) {
-  std::vector<torch::Tensor> radii;
-  for (const torch::Tensor& rows : manifold.split(row_batch)) {
-    radii.push_back(std::get<0>(squared_distances(rows, manifold, norms).kthvalue(k + 1, 1)));
-  }
-  return torch::cat(radii);
-}
-
 // Fraction of probes within the radius of at least one manifold point.
 double fraction_inside(const torch::Tensor& manifold, const torch::Tensor& probes, int k,
                        std::int64_t row_batch) {
   const torch::Tensor norms = manifold.pow(2).sum(1);
-  const torch::Tensor radii = squared_radii(manifold, norms, k, row_batch).unsqueeze(0);
+  const torch::Tensor radii = squared_knn_radii(manifold, norms, k, row_batch).unsqueeze(0);
   std::int64_t inside = 0;
   for (const torch::Tensor& rows : probes.split(row_batch)) {
     inside += (squared_distances(rows, manifold, norms) <= radii).any(1).sum().item<std::int64_t>();

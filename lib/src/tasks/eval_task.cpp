@@ -9,6 +9,9 @@ namespace {
 int run_paired_metrics(const EvalRequest& request) {
   const std::string flag = given_sampling_flag(request.distribution.generator);
   if (!flag.empty()) throw UsageError(flag + " sets how a generator is sampled; paired metrics read two folders");
+  if (!request.distribution.per_image_path.empty() || !request.distribution.copies_grid.empty()) {
+    throw UsageError("--per-image and --copies-grid score a set (--real/--fake); paired metrics take neither");
+  }
   if (request.paired.pred.empty() || request.paired.target.empty()) {
     throw UsageError("paired metrics need both --pred DIR and --target DIR");
   }

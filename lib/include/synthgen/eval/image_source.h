@@ -37,6 +37,12 @@ class ImageSource {
   virtual std::vector<std::string> class_names() const { return {}; }
   // For reports: "fashion-mnist:test (10000 images)", "folder /x (512 images)", ...
   virtual std::string describe() const = 0;
+  // What names image `index` for a person: a folder's file relative to the folder ('/'-separated,
+  // as manifest.csv names it), "fashion-mnist:test#17", "seed 42".
+  virtual std::string item_name(std::int64_t index) const = 0;
+  // The images at `indices` (each < size()), in that order, whatever next() has handed out: for
+  // showing a few images after their features were scored.
+  virtual ImageBatch images_at(const std::vector<std::int64_t>& indices) = 0;
 };
 
 struct SourceOptions {
