@@ -29,6 +29,7 @@ case "${1:-}" in
 esac
 
 bash scripts/setup.sh
+bash scripts/check_format.sh  # .clang-format; scripts/check_format.sh --fix lays the files out
 SYNTHGEN_BUILD_DIR="${build_dir}" bash scripts/build.sh "${cmake_args[@]}"
 if [[ "${mode}" == fast ]]; then
   exec "${build_dir}/tests/synthgen_tests" "~[slow]" "$@"

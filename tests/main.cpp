@@ -1,6 +1,6 @@
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 int main(int argc, char* argv[]) {
   // LibTorch seeds its default generator from the operating system at start-up. A fixed seed makes

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -24,9 +24,7 @@ std::string save_sample(const testing::TempDir& dir, const torch::Tensor& tensor
   meta.config_yaml = "model:\n  family: dcgan\n";
   meta.step = 42;
   meta.version = "test";
-  io::save_checkpoint(path, meta, [&](torch::serialize::OutputArchive& archive) {
-    archive.write("payload", tensor);
-  });
+  io::save_checkpoint(path, meta, [&](torch::serialize::OutputArchive& archive) { archive.write("payload", tensor); });
   return path;
 }
 

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <numeric>
@@ -95,8 +95,8 @@ TEST_CASE("a trained classifier loads back from its run and gives bit-identical 
   CHECK(fs::exists(dir / "run" / "metrics.jsonl"));
 
   train::LoadedClassifier a = train::load_classifier((dir / "run").string(), torch::kCPU);
-  train::LoadedClassifier b = train::load_classifier((dir / "run" / "checkpoints" / "latest.ckpt").string(),
-                                                           torch::kCPU);
+  train::LoadedClassifier b =
+      train::load_classifier((dir / "run" / "checkpoints" / "latest.ckpt").string(), torch::kCPU);
   CHECK(a.class_names == data::fashion_mnist_classes());
   const torch::Tensor images = torch::rand({5, 1, 28, 28}) * 2 - 1;
   torch::NoGradGuard no_grad;

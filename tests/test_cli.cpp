@@ -34,13 +34,15 @@ TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
   std::ofstream(config) << "model:\n  family: dcgan\ntrain:\n  setps: 10\n";
   const auto result = testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(config));
   CHECK(result.exit_code == 2);
-  CHECK_THAT(result.output, Catch::Contains("bad.yaml:4") && Catch::Contains("train.setps") &&
-                                Catch::Contains("train.steps"));
-  const auto override_result = testing::run_command(testing::synthgen_binary() +
-                                                    " train --config " SYNTHGEN_SOURCE_DIR "/configs/dcgan_fashion.yaml --set train.lr=-1 --print-config");
+  CHECK_THAT(result.output,
+             Catch::Contains("bad.yaml:4") && Catch::Contains("train.setps") && Catch::Contains("train.steps"));
+  const auto override_result =
+      testing::run_command(testing::synthgen_binary() + " train --config " SYNTHGEN_SOURCE_DIR
+                                                        "/configs/dcgan_fashion.yaml --set train.lr=-1 --print-config");
   CHECK(override_result.exit_code == 2);
   CHECK_THAT(override_result.output, Catch::Contains("train.lr"));
-  const auto missing = testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(dir / "none.yaml"));
+  const auto missing =
+      testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(dir / "none.yaml"));
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Catch::Contains("none.yaml"));
 }
@@ -49,16 +51,17 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   testing::TempDir dir;
   // Paths with spaces and non-ASCII characters throughout: folders, class names, outputs.
   for (int i = 0; i < 20; ++i) {
-    testing::write_test_png(dir / "imäges in" / (i < 10 ? "class a" : "klasse ü") / fmt::format("bild {}.png", i), 16, 16, 3, i);
+    testing::write_test_png(dir / "imäges in" / (i < 10 ? "class a" : "klasse ü") / fmt::format("bild {}.png", i), 16,
+                            16, 3, i);
   }
   Config config = testing::tiny_config((dir / "imäges in").string());
   const std::string text = dump_config(config);
   io::write_file_atomic((dir / "tiny.yaml").string(), text.data(), text.size(), false);
 
   const std::string binary = testing::synthgen_binary();
-  const auto train = testing::run_command(binary + " train --config " + testing::quoted(dir / "tiny.yaml") +
-                                          " --set train.steps=30 --set train.log_every=10 --out " +
-                                          testing::quoted(dir / "rün 1"));
+  const auto train =
+      testing::run_command(binary + " train --config " + testing::quoted(dir / "tiny.yaml") +
+                           " --set train.steps=30 --set train.log_every=10 --out " + testing::quoted(dir / "rün 1"));
   INFO(train.output);
   REQUIRE(train.exit_code == 0);
   CHECK_THAT(train.output, Catch::Contains("step 30/30"));
@@ -84,7 +87,8 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
     REQUIRE(again.exit_code == 0);
     for (int i = 0; i < 16; ++i) {
       const std::string name = fmt::format("{:06d}.png", i);
-      CHECK(io::read_file_bytes((dir / "sät out" / name).string()) == io::read_file_bytes((dir / "again" / name).string()));
+      CHECK(io::read_file_bytes((dir / "sät out" / name).string()) ==
+            io::read_file_bytes((dir / "again" / name).string()));
     }
   }
   SECTION("--grid writes one image") {
@@ -102,15 +106,16 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   SECTION("a full disk ends sampling with an error and a count, and leaves no partial file") {
     // A file-size limit of 0 fails the first write as a full disk would (stb_image_write alone
     // would report success); scripts/fault_injection.sh fills a real file system part way.
-    const auto full = testing::run_command("bash -c \"ulimit -f 0; " + binary + " sample --checkpoint " +
-                                           testing::quoted(dir / "rün 1") + " --num 8 --out " + testing::quoted(dir / "full") + "\"");
+    const auto full =
+        testing::run_command("bash -c \"ulimit -f 0; " + binary + " sample --checkpoint " +
+                             testing::quoted(dir / "rün 1") + " --num 8 --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     // The first write is the folder's record of the files about to be written.
-    CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") &&
-                                Catch::Contains(".synthgen-outputs") && Catch::Contains("no output was written"));
+    CHECK_THAT(full.output, Catch::Contains("synthgen: error: cannot write") && Catch::Contains(".synthgen-outputs") &&
+                                Catch::Contains("no output was written"));
     for (const auto& entry : fs::directory_iterator(dir / "full")) {
       INFO(entry.path().string());
-      CHECK(entry.path().extension() == ".png");  // no temporary file left behind
+      CHECK(entry.path().extension() == ".png");                // no temporary file left behind
       CHECK_NOTHROW(io::read_image(entry.path().string(), 3));  // any file under its final name is whole
     }
     CHECK_FALSE(fs::exists(dir / "full" / "manifest.csv"));
@@ -128,9 +133,11 @@ TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets n
   for (int i = 0; i < 8; ++i) testing::write_test_png(dir / "in" / fmt::format("{}.png", i), 16, 16, 3, i);
   const std::string config = testing::write_config_file(dir, testing::tiny_config((dir / "in").string()));
   const std::string binary = testing::synthgen_binary();
-  REQUIRE(testing::run_command(binary + " train --config " + testing::quoted(fs::path(config)) + " --out " + testing::quoted(dir / "run"))
+  REQUIRE(testing::run_command(binary + " train --config " + testing::quoted(fs::path(config)) + " --out " +
+                               testing::quoted(dir / "run"))
               .exit_code == 0);
-  const std::string sample = binary + " sample --checkpoint " + testing::quoted(dir / "run") + " --out " + testing::quoted(dir / "s1");
+  const std::string sample =
+      binary + " sample --checkpoint " + testing::quoted(dir / "run") + " --out " + testing::quoted(dir / "s1");
   REQUIRE(testing::run_command(sample + " --num 20").exit_code == 0);
   REQUIRE(testing::visible_entries(dir / "s1").size() == 21);
 
@@ -191,13 +198,15 @@ TEST_CASE("a misspelt command is named on one line with the closest command", "[
 
   const auto none = testing::run_command(binary);
   CHECK(none.exit_code == 2);
-  CHECK(error_lines(none.output) == std::vector<std::string>{"synthgen: error: a command is required: one of train, "
-                                                             "sample, eval, upscale, translate (see 'synthgen --help')"});
+  CHECK(error_lines(none.output) ==
+        std::vector<std::string>{"synthgen: error: a command is required: one of train, "
+                                 "sample, eval, upscale, translate (see 'synthgen --help')"});
 }
 
 TEST_CASE("conflicting and repeated flags are named on one line", "[cli]") {
   const std::string binary = testing::synthgen_binary();
-  const auto both = testing::run_command(binary + " sample --checkpoint x.ckpt --num 3 --class 3 --classes balanced --out o");
+  const auto both =
+      testing::run_command(binary + " sample --checkpoint x.ckpt --num 3 --class 3 --classes balanced --out o");
   CHECK(both.exit_code == 2);
   CHECK(error_lines(both.output).size() == 1);
   CHECK(both.output.find('\n') == both.output.size() - 1);
@@ -214,9 +223,9 @@ TEST_CASE("conflicting and repeated flags are named on one line", "[cli]") {
 TEST_CASE("sample --reconstruct needs no --num", "[cli]") {
   testing::TempDir dir;
   // The missing checkpoint is the first thing wrong: --num is not asked for.
-  const auto result = testing::run_command(testing::synthgen_binary() + " sample --checkpoint " +
-                                           testing::quoted(dir / "vae.ckpt") + " --reconstruct " + testing::quoted(dir.path()) + " --out " +
-                                           testing::quoted(dir / "out"));
+  const auto result =
+      testing::run_command(testing::synthgen_binary() + " sample --checkpoint " + testing::quoted(dir / "vae.ckpt") +
+                           " --reconstruct " + testing::quoted(dir.path()) + " --out " + testing::quoted(dir / "out"));
   CHECK(result.exit_code == 2);
   CHECK_THAT(result.output, Catch::Contains("vae.ckpt") && Catch::Contains("does not exist"));
   CHECK_THAT(result.output, !Catch::Contains("--num"));
@@ -229,12 +238,15 @@ TEST_CASE("a checkpoint of the wrong family is a usage error (exit 2) in every c
   meta.config_yaml = dump_config(testing::tiny_config("unused"));
   io::save_checkpoint((dir / "g.ckpt").string(), meta, [](torch::serialize::OutputArchive&) {});
   const std::string binary = testing::synthgen_binary();
-  const auto features = testing::run_command(binary + " eval --real fashion-mnist:test --metrics accuracy --features "
-                                             "classifier:" + testing::quoted(dir / "g.ckpt"));
+  const auto features = testing::run_command(binary +
+                                             " eval --real fashion-mnist:test --metrics accuracy --features "
+                                             "classifier:" +
+                                             testing::quoted(dir / "g.ckpt"));
   CHECK(features.exit_code == 2);
   CHECK_THAT(features.output, Catch::Contains("holds a dcgan model, expected a classifier"));
-  const auto upscale = testing::run_command(binary + " upscale --checkpoint " + testing::quoted(dir / "g.ckpt") + " --input " +
-                                            testing::quoted(dir.path()) + " --out " + testing::quoted(dir / "up"));
+  const auto upscale =
+      testing::run_command(binary + " upscale --checkpoint " + testing::quoted(dir / "g.ckpt") + " --input " +
+                           testing::quoted(dir.path()) + " --out " + testing::quoted(dir / "up"));
   CHECK(upscale.exit_code == 2);
 }
 
@@ -247,8 +259,9 @@ TEST_CASE("eval cas works from any folder and names --config when its file is mi
   CHECK_THAT(missing.output, Catch::Contains("--config") && Catch::Contains("none.yaml"));
   // Without --config, the built-in classifier config is read wherever the command runs: the first
   // thing wrong is then the --train set.
-  const auto builtin = testing::run_command("cd " + testing::quoted(dir.path()) + " && " + testing::synthgen_binary() +
-                                            " eval cas --train " + testing::quoted(dir / "nowhere") + " --baseline none");
+  const auto builtin =
+      testing::run_command("cd " + testing::quoted(dir.path()) + " && " + testing::synthgen_binary() +
+                           " eval cas --train " + testing::quoted(dir / "nowhere") + " --baseline none");
   CHECK(builtin.exit_code == 2);
   CHECK_THAT(builtin.output, Catch::Contains("nowhere") && !Catch::Contains("classifier_fashion.yaml"));
 }

@@ -53,9 +53,9 @@ run: {seed: 18446744073709551615, device: "cuda:1", threads: 3, precision: bf16,
 }
 
 TEST_CASE("an unknown key names its path, line and the closest key", "[config]") {
-  CHECK_THROWS_WITH(from_text("train:\n  batch_size: 8\n  setps: 10\n"),
-                    Contains("test.yaml:3:3") && Contains("unknown key 'train.setps'") &&
-                        Contains("did you mean 'train.steps'"));
+  CHECK_THROWS_WITH(from_text("train:\n  batch_size: 8\n  setps: 10\n"), Contains("test.yaml:3:3") &&
+                                                                             Contains("unknown key 'train.setps'") &&
+                                                                             Contains("did you mean 'train.steps'"));
   SECTION("a key in the wrong section points to the right one") {
     CHECK_THROWS_WITH(from_text("train:\n  seed: 3\n"), Contains("did you mean 'run.seed'"));
   }
@@ -65,9 +65,8 @@ TEST_CASE("an unknown key names its path, line and the closest key", "[config]")
 }
 
 TEST_CASE("wrong types and ranges are refused with what was expected", "[config]") {
-  CHECK_THROWS_WITH(from_text("train:\n  steps: abc\n"),
-                    Contains("test.yaml:2:10") && Contains("train.steps") && Contains("expected an integer") &&
-                        Contains("'abc'"));
+  CHECK_THROWS_WITH(from_text("train:\n  steps: abc\n"), Contains("test.yaml:2:10") && Contains("train.steps") &&
+                                                             Contains("expected an integer") && Contains("'abc'"));
   CHECK_THROWS_WITH(from_text("train: {steps: 3.5}"), Contains("train.steps"));
   CHECK_THROWS_WITH(from_text("train: {steps: 0}"), Contains("expected an integer in [1,"));
   CHECK_THROWS_WITH(from_text("train: {lr: -1}"), Contains("train.lr: expected a number > 0, got '-1'"));
@@ -75,8 +74,10 @@ TEST_CASE("wrong types and ranges are refused with what was expected", "[config]
   CHECK_THROWS_WITH(from_text("train: {betas: [0.5, 1.0]}"), Contains("train.betas"));
   CHECK_THROWS_WITH(from_text("train: {batch_sizes: [64, 0]}"),
                     Contains("train.batch_sizes: expected a list of at most 16 integers, each in [1, 65536], got '0'"));
-  CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"), Contains("train.batch_sizes: expected a list of at most 16 integers"));
-  CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"), Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
+  CHECK_THROWS_WITH(from_text("train: {batch_sizes: 64}"),
+                    Contains("train.batch_sizes: expected a list of at most 16 integers"));
+  CHECK_THROWS_WITH(from_text("train: {loss: wasserstein}"),
+                    Contains("one of nonsaturating, minimax, wgan-gp, hinge, lsgan"));
   CHECK_THROWS_WITH(from_text("data: {random_flip: maybe}"), Contains("true or false"));
   CHECK_THROWS_WITH(from_text("data: {channels: 2}"), Contains("data.channels"));
   CHECK_THROWS_WITH(from_text("data: {path: [a, b]}"), Contains("data.path: expected a string, got a list"));
@@ -145,10 +146,12 @@ TEST_CASE("cross-field rules", "[config]") {
   CHECK_THROWS_WITH(from_text("data: {source: folder}"), Contains("data.path is required when data.source is folder"));
   CHECK_THROWS_WITH(from_text("data: {source: folder, path: x, labels: y}"), Contains("data.labels is only used"));
   CHECK_NOTHROW(from_text("data: {source: idx, path: x, labels: y}"));
-  CHECK_THROWS_WITH(from_text("data: {source: patches}"), Contains("data.path is required when data.source is patches"));
+  CHECK_THROWS_WITH(from_text("data: {source: patches}"),
+                    Contains("data.path is required when data.source is patches"));
   const std::string sr = "model: {family: srgan, sr_scale: 4}\ndata: {image_size: 64}\n";
   CHECK_NOTHROW(from_text(sr + "train: {sr_patch: 64}"));
-  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 62}"), Contains("train.sr_patch 62 is not a multiple of model.sr_scale 4"));
+  CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 62}"),
+                    Contains("train.sr_patch 62 is not a multiple of model.sr_scale 4"));
   CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 96}"), Contains("larger than data.image_size 64"));
   CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, perceptual_weight: 1}"), Contains("train.perceptual_net"));
   CHECK_THROWS_WITH(from_text(sr + "train: {sr_patch: 32, pixel_weight: 0}"), Contains("srgan needs a loss"));
@@ -183,7 +186,8 @@ TEST_CASE("a key that the model family does not read is refused, not ignored", "
   CHECK_THROWS_WITH(from_text("model: {family: progan}\ntrain: {loss: hinge, gp_weight: 5}"),
                     Contains("train.gp_weight is only used by train.loss wgan-gp, not hinge"));
   // A key at its default is not "set", whichever family: the resolved config of any run lists them all.
-  CHECK_NOTHROW(from_text("model: {family: srgan}\ndata: {image_size: 128}\ntrain: {label_dropout: 0.1, l1_weight: 100}"));
+  CHECK_NOTHROW(
+      from_text("model: {family: srgan}\ndata: {image_size: 128}\ntrain: {label_dropout: 0.1, l1_weight: 100}"));
 }
 
 TEST_CASE("the resolved config reads back to the same config", "[config]") {
@@ -233,10 +237,11 @@ TEST_CASE("every key is defined once and the families match the registry", "[con
   for (const auto& family : model_families()) {
     INFO(family.name);
     // The smallest config of each kind: translation and super-resolution need their data layouts.
-    const std::string data = family.name == "pix2pix"                        ? "data: {source: paired, path: x}\n"
-                             : family.name == "cyclegan"                     ? "data: {source: unpaired, path: x}\n"
-                             : family.kind == FamilyKind::kSuperResolution ? "data: {source: patches, path: x, image_size: 96}\n"
-                                                                           : "";
+    const std::string data = family.name == "pix2pix"    ? "data: {source: paired, path: x}\n"
+                             : family.name == "cyclegan" ? "data: {source: unpaired, path: x}\n"
+                             : family.kind == FamilyKind::kSuperResolution
+                                 ? "data: {source: patches, path: x, image_size: 96}\n"
+                                 : "";
     CHECK_NOTHROW(from_text("model: {family: " + family.name + "}\n" + data));
     CHECK(family.make_trainer != nullptr);
     // Every family either makes images from noise, or names the command that uses it instead.
@@ -250,9 +255,8 @@ TEST_CASE("every key is defined once and the families match the registry", "[con
       CHECK(std::count(family.keys.begin(), family.keys.end(), key) == 1);
     }
   }
-  CHECK(model_family_names() ==
-        std::vector<std::string>{"vanilla", "dcgan", "progan", "ddpm", "vae", "pix2pix", "cyclegan", "srgan",
-                                 "classifier"});
+  CHECK(model_family_names() == std::vector<std::string>{"vanilla", "dcgan", "progan", "ddpm", "vae", "pix2pix",
+                                                         "cyclegan", "srgan", "classifier"});
   CHECK_THROWS_WITH(find_model_family("dcgen"), Contains("unknown family 'dcgen' (did you mean 'dcgan'?)"));
   CHECK(families_reading("train.steps").size() == model_families().size());
   CHECK(families_reading("model.spectral_norm") == std::vector<std::string>{"vanilla", "dcgan"});
@@ -296,7 +300,8 @@ TEST_CASE("edge cases of the reader", "[config]") {
   CHECK_THROWS_WITH(from_text("train:\n  steps: 5\n  steps: 6\n", {"train.steps=9"}),
                     Contains("test.yaml:3:3") && Contains("'train.steps' appears twice (first on line 2)"));
   // An empty value is located at its key.
-  CHECK_THROWS_WITH(from_text("train:\n  steps:\n  lr: 1\n"), Contains("test.yaml:2:3: train.steps: expected an integer"));
+  CHECK_THROWS_WITH(from_text("train:\n  steps:\n  lr: 1\n"),
+                    Contains("test.yaml:2:3: train.steps: expected an integer"));
   // No suggestion when nothing is close, and never the key itself.
   const auto no_suggestion = [](const std::string& text) {
     try {
@@ -310,7 +315,8 @@ TEST_CASE("edge cases of the reader", "[config]") {
   CHECK_THROWS_WITH(from_text("", {"train=5"}), Contains("'train' is a section, not a key"));
   CHECK(from_text("", {" train.steps =7"}).train.steps == 7);
   // Cross-field errors point at the key they are about.
-  CHECK_THROWS_WITH(from_text("model: {}\ndata:\n  source: folder\n"), Contains("test.yaml:3:3: data.path is required"));
+  CHECK_THROWS_WITH(from_text("model: {}\ndata:\n  source: folder\n"),
+                    Contains("test.yaml:3:3: data.path is required"));
   CHECK_THROWS_WITH(from_text("", {"data.source=folder"}), Contains("--set data.source=folder: data.path is required"));
 }
 

@@ -1,9 +1,9 @@
 // Every shipped config trains for 2 steps and makes its kind of output, as a CI user runs it: only
 // `--set train.steps=2` and a data path, on tiny data that the test makes in the config's layout.
 // One ctest test per file under configs/ (tests/CMakeLists.txt), labelled slow.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <zlib.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -26,7 +26,8 @@ void write_idx_head(const std::string& from, const std::string& to, int header_b
   const int read = gzread(in, bytes.data(), static_cast<unsigned>(bytes.size()));
   gzclose(in);
   REQUIRE(read == static_cast<int>(bytes.size()));
-  for (int i = 0; i < 4; ++i) bytes[static_cast<std::size_t>(4 + i)] = static_cast<unsigned char>(count >> (8 * (3 - i)));
+  for (int i = 0; i < 4; ++i)
+    bytes[static_cast<std::size_t>(4 + i)] = static_cast<unsigned char>(count >> (8 * (3 - i)));
   gzFile out = gzopen(to.c_str(), "wb");
   REQUIRE(out != nullptr);
   REQUIRE(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size()));
@@ -39,8 +40,8 @@ void write_tiny_fashion_mnist(const fs::path& folder) {
   for (const auto& [prefix, count] : {std::pair<std::string, int>{"train", 256}, {"t10k", 64}}) {
     write_idx_head(debian + prefix + "-images-idx3-ubyte.gz", (folder / (prefix + "-images-idx3-ubyte.gz")).string(),
                    16, 28 * 28, count);
-    write_idx_head(debian + prefix + "-labels-idx1-ubyte.gz", (folder / (prefix + "-labels-idx1-ubyte.gz")).string(),
-                   8, 1, count);
+    write_idx_head(debian + prefix + "-labels-idx1-ubyte.gz", (folder / (prefix + "-labels-idx1-ubyte.gz")).string(), 8,
+                   1, count);
   }
 }
 

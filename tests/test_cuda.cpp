@@ -1,7 +1,7 @@
 // GPU tests: hidden from the default run ([.cuda]); on a CUDA machine build with
 // -DSYNTHGEN_CUDA_TESTS=ON and run `ctest -L cuda` (or synthgen_tests "[cuda]").
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "synthgen/config/run_settings.h"
 #include "synthgen/core/runtime.h"
@@ -48,8 +48,7 @@ TEST_CASE("GAN training steps run on CUDA in fp32, bf16 and fp16", "[.cuda]") {
     train::GanTrainer trainer(config, runtime.device);
     const torch::Tensor before = trainer.generator().parameters()[0].detach().clone();
     for (int i = 0; i < 3; ++i) {
-      const train::StepMetrics metrics =
-          trainer.step({(torch::rand({8, 3, 32, 32}) * 2 - 1).to(runtime.device), {}});
+      const train::StepMetrics metrics = trainer.step({(torch::rand({8, 3, 32, 32}) * 2 - 1).to(runtime.device), {}});
       for (const auto& [name, value] : metrics) {
         INFO(name);
         CHECK(std::isfinite(value.item<double>()));

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <set>
@@ -16,8 +16,8 @@
 #include "test_support.h"
 
 using namespace synthgen;
-using synthgen::testing::write_bytes;
 using Catch::Contains;
+using synthgen::testing::write_bytes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -194,7 +194,8 @@ TEST_CASE("image folders: class sub-folders, sorted files, bad files skipped", "
   }
   SECTION("a folder without usable images is an error naming it") {
     fs::create_directories(dir / "nothing");
-    CHECK_THROWS_WITH(data::load_dataset(folder_config(dir / "nothing"), 1), Contains("nothing") && Contains("no image"));
+    CHECK_THROWS_WITH(data::load_dataset(folder_config(dir / "nothing"), 1),
+                      Contains("nothing") && Contains("no image"));
     write_bytes(dir / "bad" / "x.png", {1, 2, 3});
     CHECK_THROWS_WITH(data::load_dataset(folder_config(dir / "bad"), 1), Contains("no usable image"));
     CHECK_THROWS_AS(data::load_dataset(folder_config(dir / "missing"), 1), UsageError);
@@ -224,8 +225,9 @@ TEST_CASE("labelled data from synthgen's manifest.csv: labels by row, class name
     write_bytes(root / "manifest.csv", std::vector<std::uint8_t>(text.begin(), text.end()));
   };
   // As `synthgen sample` writes it; class 1 never drawn, a class name quoted for its comma.
-  write_manifest("file,seed,label,class\n000000.png,0,2,\"Shirt, long\"\n000001.png,1,0,Coat\n"
-                 "000002.png,2,2,\"Shirt, long\"\n000003.png,3,0,Coat\n");
+  write_manifest(
+      "file,seed,label,class\n000000.png,0,2,\"Shirt, long\"\n000001.png,1,0,Coat\n"
+      "000002.png,2,2,\"Shirt, long\"\n000003.png,3,0,Coat\n");
   const data::FolderListing listing = data::list_image_folder(root.string());
   CHECK(listing.labels == std::vector<std::int64_t>{2, 0, 2, 0});
   CHECK(listing.class_names == std::vector<std::string>{"Coat", "1", "Shirt, long"});

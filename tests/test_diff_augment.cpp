@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "synthgen/core/error.h"
 #include "synthgen/train/diff_augment.h"
@@ -9,9 +9,7 @@ using train::AugmentPolicy;
 
 namespace {
 
-AugmentPolicy all_augmentations() {
-  return train::parse_augment_policy("color,translation,cutout");
-}
+AugmentPolicy all_augmentations() { return train::parse_augment_policy("color,translation,cutout"); }
 
 }  // namespace
 

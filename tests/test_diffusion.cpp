@@ -1,8 +1,8 @@
 // The ddpm family: noise schedules, the forward process, v conversions, the samplers, guidance,
 // the U-Net, training and checkpoints, and sampling through `synthgen sample`.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 
@@ -11,9 +11,9 @@
 #include "synthgen/eval/image_source.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
+#include "synthgen/models/ddpm_unet.h"
 #include "synthgen/models/diffusion_sampler.h"
 #include "synthgen/models/diffusion_schedule.h"
-#include "synthgen/models/ddpm_unet.h"
 #include "synthgen/tasks/sample_task.h"
 #include "synthgen/tasks/train_task.h"
 #include "synthgen/train/ddpm_trainer.h"
@@ -101,7 +101,8 @@ TEST_CASE("q(x_t | x_0) in closed form matches iterated one-step noising in dist
   torch::manual_seed(3);
   constexpr std::int64_t kDraws = 20000;
   // Every draw starts from the same 4 "pixels".
-  const torch::Tensor x0 = torch::tensor({-0.8, 0.0, 0.5, 1.0}, torch::kDouble).view({1, 1, 1, 4}).expand({kDraws, 1, 1, 4});
+  const torch::Tensor x0 =
+      torch::tensor({-0.8, 0.0, 0.5, 1.0}, torch::kDouble).view({1, 1, 1, 4}).expand({kDraws, 1, 1, 4});
   for (const std::int64_t t : {0, 9, 60, 99}) {
     INFO("t = " << t);
     torch::Tensor x = x0.clone();
@@ -224,8 +225,7 @@ TEST_CASE("DPM-Solver++: first order is DDIM, second order solves the ODE of Gau
   CHECK(second_100 < second_50 / 4.0);
 }
 
-TEST_CASE("U-Net keeps the image shape at odd low resolutions and passes gradients to every parameter",
-          "[diffusion]") {
+TEST_CASE("U-Net keeps the image shape at odd low resolutions and passes gradients to every parameter", "[diffusion]") {
   Config config = tiny_ddpm_config(3);
   config.data.image_size = 28;
   config.model.channel_mults = {1, 2, 2};  // 28 -> 14 -> 7
@@ -273,8 +273,8 @@ TEST_CASE("DDIM with eta 0 is deterministic and each image depends on its seed o
   options.steps = 5;
   const torch::Tensor solver = models::sample_diffusion(model, seeds_from(10, 3), {}, options, cpu);
   CHECK(solver.equal(models::sample_diffusion(model, seeds_from(10, 3), {}, options, cpu)));
-  CHECK(torch::allclose(models::sample_diffusion(model, seeds_from(11, 1), {}, options, cpu)[0], solver[1], 1e-3,
-                        1e-3));
+  CHECK(
+      torch::allclose(models::sample_diffusion(model, seeds_from(11, 1), {}, options, cpu)[0], solver[1], 1e-3, 1e-3));
   CHECK(!torch::allclose(solver, first, 1e-2, 1e-2));
   // Ancestral DDPM over all T steps runs and stays in range.
   options = {};
@@ -325,8 +325,7 @@ TEST_CASE("label dropout replaces labels by the no-label index at the given rate
   CHECK(train::drop_labels(labels, 10, 0.0).equal(labels));
 }
 
-TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint reproduces it bit for bit",
-          "[diffusion]") {
+TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint reproduces it bit for bit", "[diffusion]") {
   for (const std::string prediction : {"eps", "v"}) {
     INFO(prediction);
     Config config = tiny_ddpm_config(2);
@@ -362,8 +361,7 @@ TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint repro
   }
 }
 
-TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers, batch-independent",
-          "[diffusion]") {
+TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers, batch-independent", "[diffusion]") {
   testing::TempDir dir;
   for (int i = 0; i < 8; ++i) testing::write_test_png(dir / "images" / fmt::format("{}.png", i), 8, 8, 1, i);
   Config config = tiny_ddpm_config();
@@ -446,10 +444,11 @@ TEST_CASE("synthgen sample makes ddpm images through the ddim and ddpm samplers,
   CHECK_THROWS_WITH(run_distribution_eval(folders_only), Contains("--guidance") && Contains("neither"));
 
   // Sampling a ddpm for eval on the CPU says how many images and that it is slow before it starts.
-  const auto evaluated = testing::run_command(
-      testing::synthgen_binary() + " eval --real '" + (dir / "images").string() + "' --fake '" + request.checkpoint +
-      "' --features inception:" SYNTHGEN_FIXTURE_DIR "/inception_standin.pt --metrics kid --num 3 --steps 2 "
-      "--device cpu --threads 1");
+  const auto evaluated = testing::run_command(testing::synthgen_binary() + " eval --real '" +
+                                              (dir / "images").string() + "' --fake '" + request.checkpoint +
+                                              "' --features inception:" SYNTHGEN_FIXTURE_DIR
+                                              "/inception_standin.pt --metrics kid --num 3 --steps 2 "
+                                              "--device cpu --threads 1");
   INFO(evaluated.output);
   CHECK(evaluated.exit_code == 0);
   CHECK_THAT(evaluated.output, Contains("sampling 3 images from") && Contains("2 network passes each on the CPU"));

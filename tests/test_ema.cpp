@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <sstream>
 
@@ -16,9 +16,7 @@ struct SmallNetImpl : torch::nn::Module {
       : conv(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 2, 3)))),
         norm(register_module("norm", torch::nn::BatchNorm2d(2))),
         head(register_module("head", torch::nn::Sequential(torch::nn::Linear(2, 3)))) {}
-  torch::Tensor forward(const torch::Tensor& x) {
-    return head->forward(norm->forward(conv->forward(x)).mean({2, 3}));
-  }
+  torch::Tensor forward(const torch::Tensor& x) { return head->forward(norm->forward(conv->forward(x)).mean({2, 3})); }
   torch::nn::Conv2d conv;
   torch::nn::BatchNorm2d norm;
   torch::nn::Sequential head;
@@ -39,8 +37,7 @@ std::map<std::string, torch::Tensor> tensors_of(const train::ParameterEma& ema) 
   ema.copy_to(*reader);
   std::map<std::string, torch::Tensor> tensors;
   for (const auto& item : reader->named_parameters()) tensors[item.key()] = item.value().clone();
-  for (const auto& item : reader->named_buffers())
-    tensors["buffer " + item.key()] = item.value().clone();
+  for (const auto& item : reader->named_buffers()) tensors["buffer " + item.key()] = item.value().clone();
   return tensors;
 }
 
@@ -50,8 +47,7 @@ TEST_CASE("the EMA after one update is decay * old + (1 - decay) * new", "[ema]"
   torch::manual_seed(0);
   SmallNet net;
   std::map<std::string, torch::Tensor> before;
-  for (const auto& item : net->named_parameters())
-    before[item.key()] = item.value().detach().clone();
+  for (const auto& item : net->named_parameters()) before[item.key()] = item.value().detach().clone();
   train::ParameterEma ema(*net);
   perturb_weights(net);
   ema.update(*net, 0.9);
@@ -137,8 +133,7 @@ TEST_CASE("an EMA refuses a module or an archive whose tensors do not match", "[
   }
   torch::serialize::InputArchive archive;
   archive.load_from(stream);
-  CHECK_THROWS_WITH(ema.load(archive),
-                    Catch::Contains("head.0.weight") && Catch::Contains("[4, 2]"));
+  CHECK_THROWS_WITH(ema.load(archive), Catch::Contains("head.0.weight") && Catch::Contains("[4, 2]"));
 
   torch::serialize::InputArchive empty_archive;
   std::stringstream empty_stream;

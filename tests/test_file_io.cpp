@@ -94,8 +94,7 @@ TEST_CASE("write_file_atomic writes, replaces, and leaves nothing behind", "[io]
   SECTION("a folder in the way of the target keeps it and removes the temporary") {
     std::filesystem::create_directories(dir.path() / "taken");
     const auto text = bytes_of("x");
-    CHECK_THROWS_AS(write_file_atomic(dir.file("taken"), text.data(), text.size(), false),
-                    synthgen::RuntimeError);
+    CHECK_THROWS_AS(write_file_atomic(dir.file("taken"), text.data(), text.size(), false), synthgen::RuntimeError);
     CHECK(std::filesystem::is_directory(dir.path() / "taken"));
     CHECK(folder_entries(dir.path()) == std::vector<std::string>{"taken"});
   }

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "synthgen/core/error.h"
 #include "synthgen/models/dcgan.h"

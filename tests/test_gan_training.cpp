@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -60,8 +60,16 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
   const std::vector<Case> cases = {
       {"nonsaturating", [](Config&) {}},
       {"minimax", [](Config& c) { c.train.loss = "minimax"; }},
-      {"wgan-gp, 2 critic steps", [](Config& c) { c.train.loss = "wgan-gp"; c.train.n_critic = 2; }},
-      {"hinge, spectral norm", [](Config& c) { c.train.loss = "hinge"; c.model.spectral_norm = true; }},
+      {"wgan-gp, 2 critic steps",
+       [](Config& c) {
+         c.train.loss = "wgan-gp";
+         c.train.n_critic = 2;
+       }},
+      {"hinge, spectral norm",
+       [](Config& c) {
+         c.train.loss = "hinge";
+         c.model.spectral_norm = true;
+       }},
       {"lsgan, R1, drift, DiffAugment, EMA",
        [](Config& c) {
          c.train.loss = "lsgan";
@@ -70,9 +78,18 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
          c.train.augment = "color,translation,cutout";
          c.train.ema_decay = 0.9;
        }},
-      {"vanilla, conditional", [](Config& c) { c.model.family = "vanilla"; c.model.hidden_dim = 16; c.model.num_classes = 2; }},
+      {"vanilla, conditional",
+       [](Config& c) {
+         c.model.family = "vanilla";
+         c.model.hidden_dim = 16;
+         c.model.num_classes = 2;
+       }},
       {"hinge, conditional, mode seeking",
-       [](Config& c) { c.train.loss = "hinge"; c.model.num_classes = 2; c.train.mode_seeking = 1.0; }},
+       [](Config& c) {
+         c.train.loss = "hinge";
+         c.model.num_classes = 2;
+         c.train.mode_seeking = 1.0;
+       }},
   };
   for (const Case& test : cases) {
     INFO(test.name);

@@ -10,16 +10,15 @@
 #include "synthgen/io/image_codec.h"
 #include "test_support.h"
 
+using Catch::Matchers::Contains;
 using synthgen::RuntimeError;
 using synthgen::io::decode_image;
 using synthgen::io::Image;
 using synthgen::testing::pattern_image;
-using Catch::Matchers::Contains;
 
 namespace {
 
-Image decode(const std::vector<std::uint8_t>& bytes, int channels,
-             synthgen::io::DecodeLimits limits = {}) {
+Image decode(const std::vector<std::uint8_t>& bytes, int channels, synthgen::io::DecodeLimits limits = {}) {
   return decode_image(bytes.data(), bytes.size(), channels, "img.bin", limits);
 }
 
@@ -59,9 +58,7 @@ TEST_CASE("decode_image rejects bad data with a one-line message naming the file
   const Image rgb = pattern_image(64, 48, 3);
   const std::vector<std::uint8_t> jpeg = synthgen::io::encode_jpeg(rgb, 90);
 
-  SECTION("zero bytes") {
-    CHECK_THROWS_WITH(decode({}, 3), Contains("'img.bin'") && Contains("empty"));
-  }
+  SECTION("zero bytes") { CHECK_THROWS_WITH(decode({}, 3), Contains("'img.bin'") && Contains("empty")); }
   SECTION("GIF is unsupported") {
     std::vector<std::uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a', 4, 0, 4, 0, 0x80, 0, 0};
     gif.resize(64, 0);
@@ -100,8 +97,8 @@ TEST_CASE("decode_image rejects bad data with a one-line message naming the file
     CHECK(decode(padded, 3).width == 64);
   }
   SECTION("truncated JPEG, including cuts stb alone would accept") {
-    for (std::size_t size : {jpeg.size() - 1, jpeg.size() - 2, jpeg.size() - 10, jpeg.size() / 2,
-                             std::size_t{200}, std::size_t{4}}) {
+    for (std::size_t size :
+         {jpeg.size() - 1, jpeg.size() - 2, jpeg.size() - 10, jpeg.size() / 2, std::size_t{200}, std::size_t{4}}) {
       INFO("cut to " << size << " of " << jpeg.size() << " bytes");
       CHECK_THROWS_WITH(decode(cut(jpeg, size), 3), Contains("'img.bin'") && Contains("JPEG"));
     }
@@ -121,8 +118,8 @@ TEST_CASE("decode_image rejects bad data with a one-line message naming the file
 TEST_CASE("decode_image checks the side limit before decoding", "[io]") {
   SECTION("a header claiming 100000x100000 is refused by the limit, not by the decoder") {
     const std::vector<std::uint8_t> png = synthgen::testing::png_claiming_size(100000, 100000);
-    CHECK_THROWS_WITH(decode(png, 1), Contains("'img.bin'") && Contains("100000x100000") &&
-                                          Contains("exceeds the limit of 16384"));
+    CHECK_THROWS_WITH(decode(png, 1),
+                      Contains("'img.bin'") && Contains("100000x100000") && Contains("exceeds the limit of 16384"));
   }
   SECTION("the limit is configurable and inclusive") {
     const std::vector<std::uint8_t> png = synthgen::io::encode_png(pattern_image(64, 40, 1));

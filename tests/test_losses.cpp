@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "synthgen/core/error.h"
 #include "synthgen/losses/gan_losses.h"
@@ -12,8 +12,7 @@ using losses::GanLoss;
 namespace {
 
 double bce_with_logits(const torch::Tensor& logits, double target) {
-  return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target))
-      .item<double>();
+  return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target)).item<double>();
 }
 
 // critic(x) = <x, w> per sample: its input gradient is w everywhere.
@@ -32,10 +31,8 @@ torch::Tensor weight_with_norm(double norm) {
 // linear layer has no bias because the penalty, a function of input gradients, cannot see it.
 struct TinyCriticImpl : torch::nn::Module {
   TinyCriticImpl()
-      : conv(register_module("conv",
-                             torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 3, 3).padding(1)))),
-        head(register_module(
-            "head", torch::nn::Linear(torch::nn::LinearOptions(3 * 3 * 3, 1).bias(false)))) {}
+      : conv(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 3, 3).padding(1)))),
+        head(register_module("head", torch::nn::Linear(torch::nn::LinearOptions(3 * 3 * 3, 1).bias(false)))) {}
   torch::Tensor forward(const torch::Tensor& x) {
     return head->forward(torch::tanh(conv->forward(x)).flatten(1)).squeeze(1);
   }
@@ -45,8 +42,7 @@ struct TinyCriticImpl : torch::nn::Module {
 TORCH_MODULE(TinyCritic);
 
 // ||d critic / d x|| per sample by central differences, one input element at a time.
-torch::Tensor finite_difference_gradient_norms(const losses::Critic& critic,
-                                               const torch::Tensor& x) {
+torch::Tensor finite_difference_gradient_norms(const losses::Critic& critic, const torch::Tensor& x) {
   const double h = 1e-5;
   torch::NoGradGuard no_grad;
   torch::Tensor grad = torch::zeros_like(x);
@@ -73,8 +69,7 @@ TEST_CASE("D's loss is binary cross-entropy with 1 on real and 0 on fake", "[los
   const torch::Tensor fake = torch::randn({32}) * 3;
   const double expected = bce_with_logits(real, 1.0) + bce_with_logits(fake, 0.0);
   for (GanLoss loss : {GanLoss::kNonSaturating, GanLoss::kMinimax}) {
-    CHECK(losses::discriminator_loss(loss, real, fake).item<double>() ==
-          Approx(expected).epsilon(1e-6));
+    CHECK(losses::discriminator_loss(loss, real, fake).item<double>() == Approx(expected).epsilon(1e-6));
   }
 }
 
@@ -82,8 +77,7 @@ TEST_CASE("the non-saturating G loss is -log D(G(z))", "[losses]") {
   const torch::Tensor fake = torch::tensor({-3.0f, -0.5f, 0.0f, 2.0f});
   const double expected = -torch::log(torch::sigmoid(fake)).mean().item<double>();
   CHECK(losses::generator_loss(GanLoss::kNonSaturating, fake).item<double>() == Approx(expected));
-  CHECK(losses::generator_loss(GanLoss::kNonSaturating, fake).item<double>() ==
-        Approx(bce_with_logits(fake, 1.0)));
+  CHECK(losses::generator_loss(GanLoss::kNonSaturating, fake).item<double>() == Approx(bce_with_logits(fake, 1.0)));
 }
 
 TEST_CASE("the minimax G loss is log(1 - D(G(z)))", "[losses]") {
@@ -104,17 +98,14 @@ TEST_CASE("the minimax G loss is log(1 - D(G(z)))", "[losses]") {
 TEST_CASE("the WGAN-GP losses are the critic's mean score difference", "[losses]") {
   const torch::Tensor real = torch::tensor({-2.0f, 0.5f, 3.0f});
   const torch::Tensor fake = torch::tensor({-1.0f, 1.5f, 4.0f, 0.25f});
-  CHECK(losses::discriminator_loss_real(GanLoss::kWganGp, real).item<double>() ==
-        Approx(-(-2.0 + 0.5 + 3.0) / 3));
+  CHECK(losses::discriminator_loss_real(GanLoss::kWganGp, real).item<double>() == Approx(-(-2.0 + 0.5 + 3.0) / 3));
   CHECK(losses::discriminator_loss_fake(GanLoss::kWganGp, fake).item<double>() ==
         Approx((-1.0 + 1.5 + 4.0 + 0.25) / 4));
-  CHECK(losses::generator_loss(GanLoss::kWganGp, fake).item<double>() ==
-        Approx(-(-1.0 + 1.5 + 4.0 + 0.25) / 4));
+  CHECK(losses::generator_loss(GanLoss::kWganGp, fake).item<double>() == Approx(-(-1.0 + 1.5 + 4.0 + 0.25) / 4));
   CHECK(losses::needs_gradient_penalty(GanLoss::kWganGp));
 }
 
-TEST_CASE("the hinge losses are relu(1 - real) and relu(1 + fake) for D and -fake for G",
-          "[losses]") {
+TEST_CASE("the hinge losses are relu(1 - real) and relu(1 + fake) for D and -fake for G", "[losses]") {
   const torch::Tensor real = torch::tensor({-2.0f, 0.5f, 3.0f});
   const torch::Tensor fake = torch::tensor({-3.0f, -0.5f, 2.0f});
   // relu(1 - real) = 3, 0.5, 0; relu(1 + fake) = 0, 0.5, 3.
@@ -125,26 +116,22 @@ TEST_CASE("the hinge losses are relu(1 - real) and relu(1 + fake) for D and -fak
   CHECK_FALSE(losses::needs_gradient_penalty(GanLoss::kHinge));
 }
 
-TEST_CASE("the least-squares losses use targets 1 for real and 0 for fake in D, 1 in G",
-          "[losses]") {
+TEST_CASE("the least-squares losses use targets 1 for real and 0 for fake in D, 1 in G", "[losses]") {
   const torch::Tensor real = torch::tensor({-1.0f, 0.5f, 3.0f});
   const torch::Tensor fake = torch::tensor({-2.0f, 0.5f, 1.0f});
   // (real - 1)^2 = 4, 0.25, 4; fake^2 = 4, 0.25, 1; (fake - 1)^2 = 9, 0.25, 0.
-  CHECK(losses::discriminator_loss_real(GanLoss::kLsgan, real).item<double>() ==
-        Approx(0.5 * 8.25 / 3));
-  CHECK(losses::discriminator_loss_fake(GanLoss::kLsgan, fake).item<double>() ==
-        Approx(0.5 * 5.25 / 3));
+  CHECK(losses::discriminator_loss_real(GanLoss::kLsgan, real).item<double>() == Approx(0.5 * 8.25 / 3));
+  CHECK(losses::discriminator_loss_fake(GanLoss::kLsgan, fake).item<double>() == Approx(0.5 * 5.25 / 3));
   CHECK(losses::generator_loss(GanLoss::kLsgan, fake).item<double>() == Approx(0.5 * 9.25 / 3));
   CHECK_FALSE(losses::needs_gradient_penalty(GanLoss::kLsgan));
 }
 
-TEST_CASE("every D loss pushes real logits up and fake ones down, and G's pushes fake ones up",
-          "[losses]") {
+TEST_CASE("every D loss pushes real logits up and fake ones down, and G's pushes fake ones up", "[losses]") {
   // Inside (-1, 1) no hinge is flat, and the fake logits are above LSGAN's fake target 0.
   const std::vector<float> real_values = {-0.5f, 0.2f, 0.8f};
   const std::vector<float> fake_values = {0.1f, 0.5f, 0.9f};
-  for (GanLoss loss : {GanLoss::kNonSaturating, GanLoss::kMinimax, GanLoss::kWganGp,
-                       GanLoss::kHinge, GanLoss::kLsgan}) {
+  for (GanLoss loss :
+       {GanLoss::kNonSaturating, GanLoss::kMinimax, GanLoss::kWganGp, GanLoss::kHinge, GanLoss::kLsgan}) {
     CAPTURE(static_cast<int>(loss));
     const torch::Tensor real = torch::tensor(real_values, torch::requires_grad());
     const torch::Tensor fake = torch::tensor(fake_values, torch::requires_grad());
@@ -160,8 +147,8 @@ TEST_CASE("every D loss pushes real logits up and fake ones down, and G's pushes
 
 TEST_CASE("GAN losses stay finite for extreme logits", "[losses]") {
   const torch::Tensor logits = torch::tensor({-1e4f, 1e4f});
-  for (GanLoss loss : {GanLoss::kNonSaturating, GanLoss::kMinimax, GanLoss::kWganGp,
-                       GanLoss::kHinge, GanLoss::kLsgan}) {
+  for (GanLoss loss :
+       {GanLoss::kNonSaturating, GanLoss::kMinimax, GanLoss::kWganGp, GanLoss::kHinge, GanLoss::kLsgan}) {
     CHECK(std::isfinite(losses::discriminator_loss(loss, logits, logits).item<double>()));
     CHECK(std::isfinite(losses::generator_loss(loss, logits).item<double>()));
   }
@@ -174,9 +161,8 @@ TEST_CASE("GAN loss names parse and unknown ones are refused", "[losses]") {
   CHECK(losses::parse_gan_loss("hinge") == GanLoss::kHinge);
   CHECK(losses::parse_gan_loss("lsgan") == GanLoss::kLsgan);
   CHECK_THROWS_AS(losses::parse_gan_loss("hinge2"), ConfigError);
-  CHECK_THROWS_WITH(
-      losses::parse_gan_loss("wgan"),
-      "train.loss: expected nonsaturating, minimax, wgan-gp, hinge or lsgan, got 'wgan'");
+  CHECK_THROWS_WITH(losses::parse_gan_loss("wgan"),
+                    "train.loss: expected nonsaturating, minimax, wgan-gp, hinge or lsgan, got 'wgan'");
 }
 
 TEST_CASE("the gradient penalty is zero for a critic whose input gradient has norm 1", "[losses]") {
@@ -187,27 +173,21 @@ TEST_CASE("the gradient penalty is zero for a critic whose input gradient has no
   CHECK(losses::gradient_penalty(critic, real, fake).item<double>() == Approx(0.0).margin(1e-10));
 }
 
-TEST_CASE("the gradient penalty of a linear critic with weight norm 3 is (3 - 1)^2 = 4",
-          "[losses]") {
+TEST_CASE("the gradient penalty of a linear critic with weight norm 3 is (3 - 1)^2 = 4", "[losses]") {
   const losses::Critic critic = linear_critic(weight_with_norm(3.0));
   torch::manual_seed(3);
   const torch::Tensor real = torch::randn({5, 2, 3, 3});
   const torch::Tensor fake = torch::randn({5, 2, 3, 3});
   CHECK(losses::gradient_penalty(critic, real, fake).item<double>() == Approx(4.0).epsilon(1e-6));
   const torch::Tensor epsilon = torch::tensor({0.0f, 0.25f, 0.5f, 0.75f, 1.0f});
-  CHECK(losses::gradient_penalty(critic, real, fake, epsilon).item<double>() ==
-        Approx(4.0).epsilon(1e-6));
+  CHECK(losses::gradient_penalty(critic, real, fake, epsilon).item<double>() == Approx(4.0).epsilon(1e-6));
 }
 
-TEST_CASE(
-    "the gradient penalty matches finite differences and trains the critic by double backward",
-    "[losses]") {
+TEST_CASE("the gradient penalty matches finite differences and trains the critic by double backward", "[losses]") {
   torch::manual_seed(4);
   TinyCritic network;
   network->to(torch::kDouble);
-  const losses::Critic critic = [network](const torch::Tensor& x) mutable {
-    return network->forward(x);
-  };
+  const losses::Critic critic = [network](const torch::Tensor& x) mutable { return network->forward(x); };
   const torch::Tensor real = torch::randn({3, 2, 3, 3}, torch::kDouble);
   const torch::Tensor fake = torch::randn({3, 2, 3, 3}, torch::kDouble);
   const torch::Tensor epsilon = torch::tensor({0.2, 0.5, 0.9}, torch::kDouble).view({3, 1, 1, 1});
@@ -262,8 +242,8 @@ TEST_CASE("mode-seeking partners are the next sample of the same class, wrapping
 TEST_CASE("the mode-seeking penalty is the inverse ratio of image to latent distances", "[losses]") {
   // Pairs (0, 1) and (1, 0) of class 0; sample 2 is alone and left out. |image difference| is 0.5
   // everywhere, |latent difference| 2 everywhere: the ratio is 0.25, the penalty 1 / 0.25.
-  const torch::Tensor images = torch::stack({torch::zeros({1, 2, 2}), torch::full({1, 2, 2}, 0.5),
-                                             torch::full({1, 2, 2}, 9.0)});
+  const torch::Tensor images =
+      torch::stack({torch::zeros({1, 2, 2}), torch::full({1, 2, 2}, 0.5), torch::full({1, 2, 2}, 9.0)});
   const torch::Tensor latents = torch::tensor({{0.0f, 1.0f}, {2.0f, -1.0f}, {7.0f, 7.0f}});
   const torch::Tensor labels = torch::tensor({0, 0, 1}, torch::kLong);
   CHECK(losses::mode_seeking_penalty(images, latents, labels).item<double>() == Approx(1.0 / (0.25 + 1e-5)));

@@ -117,8 +117,7 @@ TEST_CASE("the Fréchet distance matches pytorch-fid's value", "[metrics]") {
   // with 1e-10 of the others' variance; "singular": 40 rows in 64-d, rank-deficient covariances.
   for (const std::string name : {"fid_well", "fid_few", "fid_tiny", "fid_singular"}) {
     INFO(name);
-    const double fid =
-        frechet_distance(feature_stats(fixture(name + "_a")), feature_stats(fixture(name + "_b")));
+    const double fid = frechet_distance(feature_stats(fixture(name + "_a")), feature_stats(fixture(name + "_b")));
     CHECK(fid == Approx(expected(name)).epsilon(1e-6));
   }
 }
@@ -139,8 +138,7 @@ TEST_CASE("the Fréchet distance refuses statistics of different feature sizes",
   CHECK_THROWS_AS(frechet_distance(a, FeatureStats{}), RuntimeError);
 }
 
-TEST_CASE("matrix_sqrt matches scipy.linalg.sqrtm on products of covariance matrices",
-          "[metrics]") {
+TEST_CASE("matrix_sqrt matches scipy.linalg.sqrtm on products of covariance matrices", "[metrics]") {
   for (const std::string name : {"well", "few", "tiny"}) {
     INFO(name);
     const torch::Tensor a = fixture("sqrtm_" + name + "_a");
@@ -164,17 +162,14 @@ TEST_CASE("matrix_sqrt finds the root of small matrices with known roots", "[met
   }
   SECTION("defective Jordan blocks, where eigenvectors do not span the space") {
     const torch::Tensor jordan2 = torch::tensor({{4.0, 1.0}, {0.0, 4.0}}, torch::kFloat64);
-    CHECK(relative_error(matrix_sqrt(jordan2),
-                         torch::tensor({{2.0, 0.25}, {0.0, 2.0}}, torch::kFloat64)) < 1e-12);
-    const torch::Tensor jordan3 =
-        torch::tensor({{4.0, 1.0, 0.0}, {0.0, 4.0, 1.0}, {0.0, 0.0, 4.0}}, torch::kFloat64);
+    CHECK(relative_error(matrix_sqrt(jordan2), torch::tensor({{2.0, 0.25}, {0.0, 2.0}}, torch::kFloat64)) < 1e-12);
+    const torch::Tensor jordan3 = torch::tensor({{4.0, 1.0, 0.0}, {0.0, 4.0, 1.0}, {0.0, 0.0, 4.0}}, torch::kFloat64);
     const torch::Tensor root3 =
         torch::tensor({{2.0, 0.25, -1.0 / 64}, {0.0, 2.0, 0.25}, {0.0, 0.0, 2.0}}, torch::kFloat64);
     CHECK(relative_error(matrix_sqrt(jordan3), root3) < 1e-12);
   }
   SECTION("the zero matrix") {
-    CHECK(torch::equal(matrix_sqrt(torch::zeros({3, 3}, torch::kFloat64)),
-                       torch::zeros({3, 3}, torch::kFloat64)));
+    CHECK(torch::equal(matrix_sqrt(torch::zeros({3, 3}, torch::kFloat64)), torch::zeros({3, 3}, torch::kFloat64)));
   }
 }
 
@@ -182,8 +177,7 @@ TEST_CASE("matrix_sqrt refuses matrices without a real principal square root", "
   CHECK_THROWS_WITH(matrix_sqrt(torch::tensor({{-1.0, 0.0}, {0.0, 4.0}}, torch::kFloat64)),
                     Contains("no accurate real square root"));
   // Nilpotent: no square root at all.
-  CHECK_THROWS_AS(matrix_sqrt(torch::tensor({{0.0, 1.0}, {0.0, 0.0}}, torch::kFloat64)),
-                  RuntimeError);
+  CHECK_THROWS_AS(matrix_sqrt(torch::tensor({{0.0, 1.0}, {0.0, 0.0}}, torch::kFloat64)), RuntimeError);
   CHECK_THROWS_WITH(matrix_sqrt(torch::zeros({2, 3})), Contains("square matrix"));
 }
 
@@ -228,10 +222,8 @@ TEST_CASE("KID subsets are fixed by the seed alone", "[metrics]") {
 
 TEST_CASE("KID refuses too few rows and different feature sizes", "[metrics]") {
   const torch::Tensor real = gaussian({10, 4}, 7);
-  CHECK_THROWS_WITH(kernel_inception_distance(real, gaussian({1, 4}, 8)),
-                    Contains("at least 2 rows"));
-  CHECK_THROWS_WITH(kernel_inception_distance(real, gaussian({10, 5}, 8)),
-                    Contains("feature sizes differ: 4 vs 5"));
+  CHECK_THROWS_WITH(kernel_inception_distance(real, gaussian({1, 4}, 8)), Contains("at least 2 rows"));
+  CHECK_THROWS_WITH(kernel_inception_distance(real, gaussian({10, 5}, 8)), Contains("feature sizes differ: 4 vs 5"));
   CHECK_THROWS_AS(kernel_inception_distance(real, real, 0), RuntimeError);
 }
 
@@ -244,8 +236,7 @@ TEST_CASE("a uniform predictor has Inception Score 1", "[metrics]") {
   CHECK(score.splits == 10);
 }
 
-TEST_CASE("a confident, balanced predictor has Inception Score equal to the class count",
-          "[metrics]") {
+TEST_CASE("a confident, balanced predictor has Inception Score equal to the class count", "[metrics]") {
   const int classes = 10, splits = 5, per_class = 3;
   const torch::Tensor labels = torch::arange(classes * splits * per_class) % classes;
   const torch::Tensor one_hot = torch::one_hot(labels, classes).to(torch::kFloat64);
@@ -262,8 +253,7 @@ TEST_CASE("Inception Score matches stylegan2-ada's on Dirichlet probabilities", 
 }
 
 TEST_CASE("Inception Score refuses too few rows and rows that are not probabilities", "[metrics]") {
-  CHECK_THROWS_WITH(inception_score(torch::full({5, 4}, 0.25), 10),
-                    Contains("5 rows") && Contains("10 splits"));
+  CHECK_THROWS_WITH(inception_score(torch::full({5, 4}, 0.25), 10), Contains("5 rows") && Contains("10 splits"));
   torch::Tensor logits = gaussian({20, 4}, 9);
   CHECK_THROWS_WITH(inception_score(logits, 2), Contains("expected 1") && Contains("logits"));
   const torch::Tensor negative = torch::tensor({{1.5, -0.5}, {0.5, 0.5}}, torch::kFloat64);
@@ -281,8 +271,7 @@ TEST_CASE("identical feature sets have precision and recall 1", "[metrics]") {
 }
 
 TEST_CASE("far-apart clusters have precision and recall 0", "[metrics]") {
-  const PrecisionRecallResult result =
-      precision_recall(gaussian({100, 8}, 11), gaussian({80, 8}, 12) + 100.0);
+  const PrecisionRecallResult result = precision_recall(gaussian({100, 8}, 11), gaussian({80, 8}, 12) + 100.0);
   CHECK(result.precision == 0.0);
   CHECK(result.recall == 0.0);
 }
@@ -310,15 +299,12 @@ TEST_CASE("the row batch size does not change precision and recall", "[metrics]"
   }
 }
 
-TEST_CASE("precision and recall refuse k too large for the sets and mixed feature sizes",
-          "[metrics]") {
+TEST_CASE("precision and recall refuse k too large for the sets and mixed feature sizes", "[metrics]") {
   const torch::Tensor real = gaussian({10, 4}, 13);
-  CHECK_THROWS_WITH(precision_recall(real, gaussian({3, 4}, 14), 3),
-                    Contains("k = 3") && Contains("fake"));
+  CHECK_THROWS_WITH(precision_recall(real, gaussian({3, 4}, 14), 3), Contains("k = 3") && Contains("fake"));
   CHECK_THROWS_AS(precision_recall(real, real, 10), RuntimeError);
   CHECK_THROWS_AS(precision_recall(real, real, 0), RuntimeError);
-  CHECK_THROWS_WITH(precision_recall(real, gaussian({10, 5}, 14)),
-                    Contains("feature sizes differ: 4 vs 5"));
+  CHECK_THROWS_WITH(precision_recall(real, gaussian({10, 5}, 14)), Contains("feature sizes differ: 4 vs 5"));
 }
 
 // ---- Paired image metrics -----------------------------------------------------------------------
@@ -329,8 +315,7 @@ TEST_CASE("identical images have infinite PSNR and SSIM 1", "[metrics]") {
   CHECK(ssim(image, image) == Approx(1.0).epsilon(1e-12));
 }
 
-TEST_CASE("PSNR and SSIM match BasicSR's, with and without Y channel and border crop",
-          "[metrics]") {
+TEST_CASE("PSNR and SSIM match BasicSR's, with and without Y channel and border crop", "[metrics]") {
   const torch::Tensor a = fixture("iq_a");
   const torch::Tensor b = fixture("iq_b");
   for (int crop : {0, 4}) {
@@ -355,8 +340,7 @@ TEST_CASE("rgb_to_y maps black to 16 and white to 235 as BT.601 studio range", "
   CHECK(black.sizes() == torch::IntArrayRef({1, 2, 2}));
   CHECK(black.max().item<double>() == Approx(16.0).epsilon(1e-12));
   CHECK(white.min().item<double>() == Approx(235.0).epsilon(1e-12));
-  const torch::Tensor red =
-      torch::zeros({3, 1, 1}, torch::kFloat64).index_fill_(0, torch::tensor({0}), 255.0);
+  const torch::Tensor red = torch::zeros({3, 1, 1}, torch::kFloat64).index_fill_(0, torch::tensor({0}), 255.0);
   CHECK(rgb_to_y(red).item<double>() == Approx(16.0 + 65.481).epsilon(1e-12));
   CHECK_THROWS_AS(rgb_to_y(torch::zeros({1, 2, 2})), RuntimeError);
 }

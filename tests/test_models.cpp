@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "synthgen/core/error.h"
 #include "synthgen/io/checkpoint.h"
@@ -31,11 +31,9 @@ TEST_CASE("transposed_conv2d computes what at::conv_transpose2d computes", "[mod
     std::int64_t batch, in, out, size, kernel, stride, padding;
   };
   const Case cases[] = {
-      {3, 10, 6, 1, 4, 1, 0},  // the generator's first layer: the matrix-product route
-      {3, 10, 6, 1, 7, 1, 0},
-      {2, 6, 5, 4, 4, 2, 1},   // the usual upsampling layer: the convolution-gradient route
-      {2, 5, 3, 7, 4, 2, 1},
-      {2, 4, 4, 5, 3, 1, 1},
+      {3, 10, 6, 1, 4, 1, 0},                         // the generator's first layer: the matrix-product route
+      {3, 10, 6, 1, 7, 1, 0}, {2, 6, 5, 4, 4, 2, 1},  // the usual upsampling layer: the convolution-gradient route
+      {2, 5, 3, 7, 4, 2, 1},  {2, 4, 4, 5, 3, 1, 1},
   };
   for (const Case& c : cases) {
     INFO("in " << c.in << " out " << c.out << " size " << c.size << " kernel " << c.kernel);
@@ -109,8 +107,8 @@ TEST_CASE("gradients reach every parameter of G and D", "[models]") {
   auto generator = models::make_generator(config);
   auto discriminator = models::make_discriminator(config);
   discriminator->forward(generator->forward(torch::randn({4, 12}))).mean().backward();
-  for (auto* module : {static_cast<torch::nn::Module*>(generator.get()),
-                       static_cast<torch::nn::Module*>(discriminator.get())}) {
+  for (auto* module :
+       {static_cast<torch::nn::Module*>(generator.get()), static_cast<torch::nn::Module*>(discriminator.get())}) {
     for (const auto& item : module->named_parameters()) {
       INFO(item.key());
       REQUIRE(item.value().grad().defined());

@@ -42,9 +42,7 @@ void perturb(torch::nn::Module& module, const std::string& name) {
   parameters[name].normal_();
 }
 
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 // Every parameter except the fromRGB/toRGB layers of the levels below the top one.
 bool active_at_top(const std::string& name, const std::string& rgb_prefix, int max_level) {
@@ -56,8 +54,7 @@ bool active_at_top(const std::string& name, const std::string& rgb_prefix, int m
 
 }  // namespace
 
-TEST_CASE("Equalized layers scale N(0, 1) weights by gain over the square root of the fan-in",
-          "[progan]") {
+TEST_CASE("Equalized layers scale N(0, 1) weights by gain over the square root of the fan-in", "[progan]") {
   torch::manual_seed(0);
   EqualizedConv2d conv(EqualizedConv2dOptions(6, 64, 3));
   CHECK(conv->scale() == Approx(std::sqrt(2.0 / (6 * 3 * 3))));
@@ -74,8 +71,7 @@ TEST_CASE("Equalized layers scale N(0, 1) weights by gain over the square root o
   EqualizedLinear linear(EqualizedLinearOptions(16, 4));
   CHECK(linear->scale() == Approx(std::sqrt(2.0 / 16)));
   const torch::Tensor v = torch::randn({3, 16});
-  CHECK(torch::allclose(linear->forward(v),
-                        torch::linear(v, linear->weight * linear->scale(), linear->bias)));
+  CHECK(torch::allclose(linear->forward(v), torch::linear(v, linear->weight * linear->scale(), linear->bias)));
 
   // A learning-rate multiplier stores the weights larger and scales them back at run time.
   EqualizedLinear slow(EqualizedLinearOptions(400, 400).lr_multiplier(0.01));
@@ -93,8 +89,7 @@ TEST_CASE("Pixel norm gives every pixel a unit mean square over its channels", "
   CHECK(torch::allclose(rows, torch::ones_like(rows), 1e-5, 1e-5));
 }
 
-TEST_CASE("Minibatch stddev appends one channel holding the group's mean standard deviation",
-          "[progan]") {
+TEST_CASE("Minibatch stddev appends one channel holding the group's mean standard deviation", "[progan]") {
   torch::manual_seed(2);
   const torch::Tensor x = torch::randn({4, 6, 3, 3});
 
@@ -134,8 +129,7 @@ TEST_CASE("ProGAN sizes and channels follow the documented plan", "[progan]") {
     INFO("image_size " << size);
     CHECK_THROWS_AS(progan_max_level(size), ConfigError);
   }
-  CHECK_THROWS_WITH(progan_max_level(48),
-                    Catch::Contains("data.image_size 48") && Catch::Contains("8, 16, 32, 64"));
+  CHECK_THROWS_WITH(progan_max_level(48), Catch::Contains("data.image_size 48") && Catch::Contains("8, 16, 32, 64"));
 
   const Config config = progan_config(32);
   CHECK(progan_channels(3, 3, config.model) == 8);
@@ -227,8 +221,7 @@ TEST_CASE("ProGAN discriminator fade-in blends the old and new input paths by al
   CHECK(torch::allclose(discriminator.forward(x), old_again, 1e-5, 1e-6));
 }
 
-TEST_CASE("ProGAN real images are pooled to the active resolution and faded like fakes",
-          "[progan]") {
+TEST_CASE("ProGAN real images are pooled to the active resolution and faded like fakes", "[progan]") {
   torch::manual_seed(6);
   const torch::Tensor x = torch::randn({2, 3, 16, 16});
   CHECK(torch::equal(progan_real_images(x, {2, 1.0}), x));
@@ -302,8 +295,7 @@ TEST_CASE("StyleGAN options build a mapping network, styles and noise inputs", "
   CHECK_FALSE(torch::allclose(generator.forward(z), noisy));
 }
 
-TEST_CASE("Truncation with psi 1 equals forward and psi 0 collapses every latent to one image",
-          "[progan]") {
+TEST_CASE("Truncation with psi 1 equals forward and psi 0 collapses every latent to one image", "[progan]") {
   torch::manual_seed(9);
   Config config = style_config();
   config.model.noise_inputs = false;
@@ -344,8 +336,7 @@ TEST_CASE("Class-conditional ProGAN needs labels and they change the outputs", "
   CHECK(generator.num_classes() == 5);
   generator.eval();
   const torch::Tensor z = torch::randn({2, 16});
-  CHECK_THROWS_WITH(generator.forward(z),
-                    "this model is class-conditional (model.num_classes 5); give labels");
+  CHECK_THROWS_WITH(generator.forward(z), "this model is class-conditional (model.num_classes 5); give labels");
   CHECK_THROWS_AS(generator.forward(z, torch::tensor({0, 5})), RuntimeError);
   CHECK_THROWS_AS(generator.forward(z, torch::tensor({0})), RuntimeError);
 

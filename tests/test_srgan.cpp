@@ -52,8 +52,7 @@ torch::Tensor smooth_batch(std::int64_t count, std::int64_t size) {
 
 }  // namespace
 
-TEST_CASE("pixel shuffle makes [B, C, 2H, 2W] from [B, 4C, H, W] and pixel unshuffle undoes it",
-          "[srgan]") {
+TEST_CASE("pixel shuffle makes [B, C, 2H, 2W] from [B, 4C, H, W] and pixel unshuffle undoes it", "[srgan]") {
   const torch::Tensor x = torch::randn({2, 12, 5, 7});
   const torch::Tensor shuffled = F::pixel_shuffle(x, 2);
   CHECK(shuffled.sizes() == torch::IntArrayRef({2, 3, 10, 14}));
@@ -88,10 +87,8 @@ TEST_CASE("bicubic resize matches torch's antialiased bicubic interpolate", "[sr
 TEST_CASE("relativistic average loss", "[srgan]") {
   SECTION("identical constant logits give log 2 for D and G") {
     const torch::Tensor logits = torch::full({6}, 1.7);
-    CHECK(losses::relativistic_discriminator_loss(logits, logits).item<double>() ==
-          Approx(std::log(2.0)));
-    CHECK(losses::relativistic_generator_loss(logits, logits).item<double>() ==
-          Approx(std::log(2.0)));
+    CHECK(losses::relativistic_discriminator_loss(logits, logits).item<double>() == Approx(std::log(2.0)));
+    CHECK(losses::relativistic_generator_loss(logits, logits).item<double>() == Approx(std::log(2.0)));
   }
   SECTION(
       "identical varying logits give the mean of log(1 + e^d) + log(1 + e^-d) over 2, d = l - "
@@ -103,16 +100,13 @@ TEST_CASE("relativistic average loss", "[srgan]") {
       const double d = l - mean;
       expected += (std::log1p(std::exp(-d)) + std::log1p(std::exp(d))) / 2.0 / 4.0;
     }
-    CHECK(losses::relativistic_discriminator_loss(logits, logits).item<double>() ==
-          Approx(expected));
+    CHECK(losses::relativistic_discriminator_loss(logits, logits).item<double>() == Approx(expected));
     CHECK(losses::relativistic_generator_loss(logits, logits).item<double>() == Approx(expected));
   }
   SECTION("D's loss falls as real logits rise above fake ones; G's rises") {
     const torch::Tensor fake = torch::zeros({4});
-    const double d_low =
-        losses::relativistic_discriminator_loss(torch::full({4}, 0.5), fake).item<double>();
-    const double d_high =
-        losses::relativistic_discriminator_loss(torch::full({4}, 3.0), fake).item<double>();
+    const double d_low = losses::relativistic_discriminator_loss(torch::full({4}, 0.5), fake).item<double>();
+    const double d_high = losses::relativistic_discriminator_loss(torch::full({4}, 3.0), fake).item<double>();
     CHECK(d_high < d_low);
     CHECK(losses::relativistic_generator_loss(torch::full({4}, 3.0), fake).item<double>() >
           losses::relativistic_generator_loss(torch::full({4}, 0.5), fake).item<double>());
@@ -127,8 +121,7 @@ TEST_CASE("SR generators enlarge any size by their scale; D gives one logit per 
       config.model.sr_scale = scale;
       models::SrGenerator g(config);
       INFO(block << " x" << scale);
-      CHECK(g->forward(torch::randn({2, 3, 5, 7})).sizes() ==
-            torch::IntArrayRef({2, 3, 5 * scale, 7 * scale}));
+      CHECK(g->forward(torch::randn({2, 3, 5, 7})).sizes() == torch::IntArrayRef({2, 3, 5 * scale, 7 * scale}));
     }
   }
   config.model.sr_bicubic_skip = true;
@@ -174,8 +167,7 @@ TEST_CASE("SR crops, flips, rotations and LR degradations", "[srgan]") {
   }
 }
 
-TEST_CASE("a patch folder is cut into overlapping squares at the images' own resolution",
-          "[srgan]") {
+TEST_CASE("a patch folder is cut into overlapping squares at the images' own resolution", "[srgan]") {
   testing::TempDir dir;
   testing::write_test_png(dir / "hr" / "a.png", 40, 24, 3, 1);
   testing::write_test_png(dir / "hr" / "sub" / "b.png", 16, 20, 3, 2);  // smaller: enlarged to 24
@@ -203,10 +195,8 @@ TEST_CASE("a perceptual stand-in network loads and gives a differentiable loss",
   value.backward();
   CHECK(output.grad().abs().sum().item<double>() > 0.0);
   CHECK(loss(target, target).item<double>() == 0.0);
-  CHECK(loss(torch::zeros({1, 1, 8, 8}), torch::zeros({1, 1, 8, 8})).item<double>() ==
-        0.0);  // grey input
-  CHECK_THROWS_WITH(losses::PerceptualLoss("/nonexistent/vgg.pt", torch::kCPU),
-                    Catch::Contains("/nonexistent/vgg.pt"));
+  CHECK(loss(torch::zeros({1, 1, 8, 8}), torch::zeros({1, 1, 8, 8})).item<double>() == 0.0);  // grey input
+  CHECK_THROWS_WITH(losses::PerceptualLoss("/nonexistent/vgg.pt", torch::kCPU), Catch::Contains("/nonexistent/vgg.pt"));
 }
 
 TEST_CASE("SR training lowers the loss on a fixed batch, in both stages", "[srgan]") {
@@ -244,8 +234,7 @@ TEST_CASE("SR training lowers the loss on a fixed batch, in both stages", "[srga
   }
 }
 
-TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the generator",
-          "[srgan]") {
+TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the generator", "[srgan]") {
   Config config = tiny_sr_config();
   config.train.gan_weight = 0.01;
   config.train.ema_decay = 0.5;
@@ -306,8 +295,7 @@ TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the g
     other.model.base_channels = 12;
     train::SrTrainer fresh(other, torch::kCPU);
     auto in = reload();
-    CHECK_THROWS_WITH(fresh.init_from(in, "run/x.ckpt"),
-                      Catch::Contains("run/x.ckpt") && Catch::Contains("shape"));
+    CHECK_THROWS_WITH(fresh.init_from(in, "run/x.ckpt"), Catch::Contains("run/x.ckpt") && Catch::Contains("shape"));
   }
 }
 
@@ -350,11 +338,9 @@ TEST_CASE("train --init refuses a checkpoint of another scale or depth, naming t
   }
 }
 
-TEST_CASE("an srgan run stopped halfway and resumed is bit-identical, degradations included",
-          "[srgan]") {
+TEST_CASE("an srgan run stopped halfway and resumed is bit-identical, degradations included", "[srgan]") {
   testing::TempDir dir;
-  for (int i = 0; i < 3; ++i)
-    testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 40, 32, 3, i);
+  for (int i = 0; i < 3; ++i) testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 40, 32, 3, i);
   Config config = tiny_sr_config();
   config.model.sr_scale = 2;
   config.data.source = "patches";
@@ -377,8 +363,7 @@ TEST_CASE("an srgan run stopped halfway and resumed is bit-identical, degradatio
   const std::string config_path = testing::write_config_file(dir, config);
   testing::train_straight_and_in_halves(dir, config_path, 3, 6);
   auto generator_of = [&](const std::string& run) {
-    io::LoadedCheckpoint checkpoint =
-        io::load_checkpoint((dir / run / "checkpoints" / "latest.ckpt").string());
+    io::LoadedCheckpoint checkpoint = io::load_checkpoint((dir / run / "checkpoints" / "latest.ckpt").string());
     torch::serialize::InputArchive part;
     checkpoint.archive.read("trainer", part);
     return train::load_sr_generator(config, part, torch::kCPU, false).network;

@@ -1,9 +1,9 @@
 #include "test_support.h"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <zlib.h>
 
@@ -15,8 +15,8 @@
 #include <sstream>
 
 #include "synthgen/config/load.h"
-#include "synthgen/io/image_codec.h"
 #include "synthgen/io/file_io.h"
+#include "synthgen/io/image_codec.h"
 #include "synthgen/tasks/train_task.h"
 
 namespace synthgen::testing {

@@ -45,8 +45,7 @@ void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes
 std::vector<std::uint8_t> png_claiming_size(std::uint32_t width, std::uint32_t height);
 
 // A PNG of smooth random blobs, different for each seed.
-void write_test_png(const std::filesystem::path& path, int width, int height, int channels,
-                    std::uint64_t seed);
+void write_test_png(const std::filesystem::path& path, int width, int height, int channels, std::uint64_t seed);
 
 // Runs a shell command, capturing stdout and stderr together.
 struct CommandResult {

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -50,8 +50,10 @@ std::vector<std::pair<std::string, torch::Tensor>> trainer_tensors(const Config&
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (const auto& item : trainer.generator().named_parameters()) tensors.emplace_back("G." + item.key(), item.value());
   for (const auto& item : trainer.generator().named_buffers()) tensors.emplace_back("G." + item.key(), item.value());
-  for (const auto& item : trainer.discriminator().named_parameters()) tensors.emplace_back("D." + item.key(), item.value());
-  for (const auto& item : trainer.discriminator().named_buffers()) tensors.emplace_back("D." + item.key(), item.value());
+  for (const auto& item : trainer.discriminator().named_parameters())
+    tensors.emplace_back("D." + item.key(), item.value());
+  for (const auto& item : trainer.discriminator().named_buffers())
+    tensors.emplace_back("D." + item.key(), item.value());
   // The EMA weights that samples use, when the run keeps them.
   torch::serialize::InputArchive again;
   io::LoadedCheckpoint reloaded = io::load_checkpoint(checkpoint);
@@ -308,9 +310,9 @@ TEST_CASE("a full disk while saving is a clear error and the previous checkpoint
   // A file-size limit of half a checkpoint (ulimit -f counts 1 KiB blocks) fails the next save
   // the way a full disk does.
   const std::uintmax_t half_blocks = fs::file_size(latest) / 2048;
-  const testing::CommandResult result = testing::run_command(fmt::format(
-      "bash -c \"ulimit -f {}; '{}' train --resume '{}' --set train.steps=6\"", half_blocks,
-      testing::synthgen_binary(), (dir / "run").string()));
+  const testing::CommandResult result =
+      testing::run_command(fmt::format("bash -c \"ulimit -f {}; '{}' train --resume '{}' --set train.steps=6\"",
+                                       half_blocks, testing::synthgen_binary(), (dir / "run").string()));
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.output, Contains("synthgen: error: ") && Contains("step_00000006.ckpt"));
   CHECK(io::read_checkpoint_meta(latest.string()).step == 3);
@@ -381,9 +383,9 @@ TEST_CASE("after a non-finite stop, --resume continues with a lower train.lr", "
   diverge.resume_dir = (dir / "run").string();
   diverge.overrides = {"train.lr=1e30", "train.steps=40", "train.checkpoint_every=1000", "train.max_nonfinite_steps=3",
                        "train.sample_every=0"};
-  CHECK_THROWS_WITH(run_train(diverge), Contains("holds finite weights") &&
-                                            Contains("synthgen train --resume " + (dir / "run").string() +
-                                                     " --set train.lr=1e+29"));
+  CHECK_THROWS_WITH(run_train(diverge),
+                    Contains("holds finite weights") &&
+                        Contains("synthgen train --resume " + (dir / "run").string() + " --set train.lr=1e+29"));
   CHECK(fs::exists(dir / "run" / "checkpoints" / "latest.ckpt"));
 
   TrainRequest resume;

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 
@@ -65,8 +65,7 @@ TEST_CASE("metrics lines, truncation on resume and durations", "[train]") {
   CHECK(train::format_duration(37) == "37s");
   CHECK(train::format_duration(252) == "4m12s");
   CHECK(train::format_duration(3720) == "1h02m");
-  CHECK(train::format_progress(5, 10, {{"loss_d", 0.25}}, 100, 30) ==
-        "step 5/10 | loss_d 0.25 | 100 img/s | ETA 30s");
+  CHECK(train::format_progress(5, 10, {{"loss_d", 0.25}}, 100, 30) == "step 5/10 | loss_d 0.25 | 100 img/s | ETA 30s");
 }
 
 TEST_CASE("a class-conditional model needs data with exactly its number of classes", "[train]") {

@@ -153,8 +153,7 @@ TEST_CASE("translation losses", "[translate][losses]") {
     CHECK(losses::patch_discriminator_loss(losses::GanLoss::kLsgan, ones, zeros).item<double>() == 0.0);
     CHECK(losses::patch_discriminator_loss(losses::GanLoss::kLsgan, zeros, ones).item<double>() == Approx(1.0));
     CHECK(losses::patch_generator_loss(losses::GanLoss::kLsgan, zeros).item<double>() == Approx(1.0));
-    CHECK(losses::patch_generator_loss(losses::GanLoss::kNonSaturating, zeros).item<double>() ==
-          Approx(std::log(2.0)));
+    CHECK(losses::patch_generator_loss(losses::GanLoss::kNonSaturating, zeros).item<double>() == Approx(std::log(2.0)));
     CHECK(losses::patch_discriminator_loss(losses::GanLoss::kNonSaturating, zeros, zeros).item<double>() ==
           Approx(std::log(2.0)));
     CHECK(losses::l1_distance(a, a + 0.25).item<double>() == Approx(0.25));
@@ -261,9 +260,10 @@ TEST_CASE("paired data refuses folders that hold no pairs, naming the file and t
   testing::write_test_png(dir / "only_a" / "A" / "0.png", 20, 20, 1, 7);
   testing::write_test_png(dir / "mixed" / "0.png", 40, 20, 1, 8);
   testing::write_test_png(dir / "mixed" / "1.png", 60, 20, 1, 9);
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"single", "0.png' is 28x28"}, {"classes", "0.png' is 28x28"}, {"only_a", "0.png' is 20x20"},
-      {"mixed", "1.png' is 60x20"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"single", "0.png' is 28x28"},
+                                                                  {"classes", "0.png' is 28x28"},
+                                                                  {"only_a", "0.png' is 20x20"},
+                                                                  {"mixed", "1.png' is 60x20"}};
   for (const auto& [folder, named] : cases) {
     INFO(folder);
     const DataConfig cfg = tiny_translation_config("pix2pix", (dir / folder).string()).data;
@@ -274,8 +274,9 @@ TEST_CASE("paired data refuses folders that hold no pairs, naming the file and t
   SECTION("train stops with one line and exit code 2") {
     const Config config = tiny_translation_config("pix2pix", (dir / "classes").string());
     const std::string path = testing::write_config_file(dir, config, "pix2pix.yaml");
-    const auto result = testing::run_command(testing::synthgen_binary() + " train --config " +
-                                             testing::quoted(fs::path(path)) + " --out " + testing::quoted(dir / "run"));
+    const auto result =
+        testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(fs::path(path)) +
+                             " --out " + testing::quoted(dir / "run"));
     CHECK(result.exit_code == 2);
     CHECK_THAT(testing::final_error_line(result.output), Contains("cat") && Contains("side-by-side"));
   }
@@ -298,7 +299,8 @@ TEST_CASE("translation config errors", "[translate][config]") {
   // rate stays at train.lr, and the training loop says so.
   CHECK(load(base + "train:\n  lr_schedule: linear\n  steps: 2\n  lr_constant_steps: 100\n").train.lr_constant_steps ==
         100);
-  CHECK_THROWS_WITH(load(base + "train:\n  lr_constant_steps: 10\n"), Contains("only used with train.lr_schedule linear"));
+  CHECK_THROWS_WITH(load(base + "train:\n  lr_constant_steps: 10\n"),
+                    Contains("only used with train.lr_schedule linear"));
   CHECK_THROWS_WITH(load(base + "train:\n  pool_size: -1\n"), Contains("train.pool_size"));
   CHECK_THROWS_WITH(load_config_text(base, "t.yaml", {"data.image_size=16"}), Contains("at least 24"));
 
@@ -432,10 +434,10 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
   }
   const std::string bin = testing::synthgen_binary();
   for (const std::string family : {"pix2pix", "cyclegan"}) {
-    const Config config =
-        tiny_translation_config(family, (dir / (family == "pix2pix" ? "pairs" : "domains")).string());
+    const Config config = tiny_translation_config(family, (dir / (family == "pix2pix" ? "pairs" : "domains")).string());
     const std::string path = testing::write_config_file(dir, config, family + ".yaml");
-    const auto trained = testing::run_command(bin + " train --config " + testing::quoted(fs::path(path)) + " --out " + testing::quoted(dir / family));
+    const auto trained = testing::run_command(bin + " train --config " + testing::quoted(fs::path(path)) + " --out " +
+                                              testing::quoted(dir / family));
     REQUIRE(trained.exit_code == 0);
   }
   // A labelled data set: class folders, a labels file, sizes unlike the training size.
@@ -470,8 +472,9 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
 
   SECTION("--overwrite replaces the outputs of the earlier run, and refuses files it did not write") {
     testing::write_test_png(dir / "in2" / "z.png", 12, 12, 1, 30);
-    const std::string again = bin + " translate --threads 1 --input " + testing::quoted(dir / "in2") + " --checkpoint " +
-                              testing::quoted(dir / "pix2pix") + " --overwrite --out " + testing::quoted(dir / "out");
+    const std::string again = bin + " translate --threads 1 --input " + testing::quoted(dir / "in2") +
+                              " --checkpoint " + testing::quoted(dir / "pix2pix") + " --overwrite --out " +
+                              testing::quoted(dir / "out");
     const auto replaced = testing::run_command(again);
     REQUIRE(replaced.exit_code == 0);
     CHECK(testing::visible_entries(dir / "out") == std::vector<std::string>{"z.png"});
@@ -484,16 +487,18 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
   }
 
   SECTION("the same checkpoint and input give the same bytes, whatever the batch") {
-    const auto again = testing::run_command(bin + " translate --threads 1 --batch 1 --input " + testing::quoted(dir / "in") +
-                                            " --checkpoint " + testing::quoted(dir / "pix2pix") + " --out " + testing::quoted(dir / "again"));
+    const auto again = testing::run_command(
+        bin + " translate --threads 1 --batch 1 --input " + testing::quoted(dir / "in") + " --checkpoint " +
+        testing::quoted(dir / "pix2pix") + " --out " + testing::quoted(dir / "again"));
     REQUIRE(again.exit_code == 0);
     CHECK(io::read_image((dir / "again" / "cats" / "a.png").string(), 1).pixels == a.pixels);
     CHECK(io::read_image((dir / "again" / "dogs" / "deep" / "b.png").string(), 1).pixels == b.pixels);
   }
   SECTION("cyclegan translates both ways; pix2pix refuses BtoA") {
     for (const std::string direction : {"AtoB", "BtoA"}) {
-      const auto cycled = testing::run_command(base + " --checkpoint " + testing::quoted(dir / "cyclegan") + " --direction " +
-                                               direction + " --out " + testing::quoted(dir / direction));
+      const auto cycled =
+          testing::run_command(base + " --checkpoint " + testing::quoted(dir / "cyclegan") + " --direction " +
+                               direction + " --out " + testing::quoted(dir / direction));
       CHECK(cycled.exit_code == 0);
       CHECK(fs::exists(dir / direction / "dogs" / "deep" / "b.png"));
     }
@@ -523,8 +528,9 @@ TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[transl
     CHECK_THAT(inside.output, Contains("is inside --input"));
   }
   SECTION("a full disk ends with an error and leaves no partial image") {
-    const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --checkpoint " +
-                                           testing::quoted(dir / "pix2pix") + " --out " + testing::quoted(dir / "full") + "\"");
+    const auto full =
+        testing::run_command("bash -c \"ulimit -f 0; " + base + " --checkpoint " + testing::quoted(dir / "pix2pix") +
+                             " --out " + testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Contains("cannot write"));
     for (const auto& entry : fs::recursive_directory_iterator(dir / "full")) CHECK_FALSE(entry.is_regular_file());

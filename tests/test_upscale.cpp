@@ -46,16 +46,13 @@ TEST_CASE("tile blending weights sum to an exact partition for a per-pixel netwo
   // A network whose output pixel depends only on its own input pixel shows the blending alone:
   // whatever the tiling, the result must equal the whole-image one.
   const models::ImageNetwork local = [](const torch::Tensor& x) {
-    return torch::upsample_nearest2d(torch::tanh(3 * x) + x.square(),
-                                     {x.size(2) * 2, x.size(3) * 2});
+    return torch::upsample_nearest2d(torch::tanh(3 * x) + x.square(), {x.size(2) * 2, x.size(3) * 2});
   };
   const torch::Tensor image = torch::rand({1, 3, 37, 50}) * 2 - 1;
   const torch::Tensor whole = local(image);
-  for (const auto& [tile, overlap] :
-       std::vector<std::pair<int, int>>{{16, 4}, {10, 0}, {8, 7}, {64, 8}}) {
+  for (const auto& [tile, overlap] : std::vector<std::pair<int, int>>{{16, 4}, {10, 0}, {8, 7}, {64, 8}}) {
     INFO("tile " << tile << " overlap " << overlap);
-    CHECK(
-        torch::allclose(models::upscale_tiled(local, image, 2, tile, overlap), whole, 1e-5, 1e-6));
+    CHECK(torch::allclose(models::upscale_tiled(local, image, 2, tile, overlap), whole, 1e-5, 1e-6));
   }
   CHECK(models::tile_ramp(6, 4, true, false).min().item<float>() > 0.0f);
   CHECK_THROWS_AS(models::upscale_tiled(local, image, 2, 8, 8), UsageError);
@@ -77,8 +74,7 @@ TEST_CASE("tiled upscaling with many tiles stays close to the whole image", "[up
 
 TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[upscale][cli]") {
   testing::TempDir dir;
-  for (int i = 0; i < 4; ++i)
-    testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 32, 32, 3, i);
+  for (int i = 0; i < 4; ++i) testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 32, 32, 3, i);
   Config config = tiny_generator_config(2);
   config.data.source = "patches";
   config.data.path = (dir / "hr").string();
@@ -93,25 +89,23 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   config.run.threads = 1;
   const std::string config_path = testing::write_config_file(dir, config);
   const auto trained =
-      testing::run_command(testing::synthgen_binary() + " train --config " +
-                           testing::quoted(fs::path(config_path)) + " --out " + testing::quoted(dir / "run"));
+      testing::run_command(testing::synthgen_binary() + " train --config " + testing::quoted(fs::path(config_path)) +
+                           " --out " + testing::quoted(dir / "run"));
   REQUIRE(trained.exit_code == 0);
 
   testing::write_test_png(dir / "in" / "a.png", 13, 9, 3, 10);
   testing::write_test_png(dir / "in" / "sub" / "deeper" / "b.png", 20, 31, 1, 11);
   testing::write_bytes((dir / "in" / "sub" / "broken.png").string(), {0x89, 'P', 'N', 'G'});
-  const std::string base = testing::synthgen_binary() + " upscale --checkpoint " +
-                           testing::quoted(dir / "run") + " --threads 1 --tile 8 --tile-overlap 2";
-  const auto result = testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " +
-                                           testing::quoted(dir / "out"));
+  const std::string base = testing::synthgen_binary() + " upscale --checkpoint " + testing::quoted(dir / "run") +
+                           " --threads 1 --tile 8 --tile-overlap 2";
+  const auto result =
+      testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "out"));
   REQUIRE(result.exit_code == 0);
-  CHECK_THAT(result.output, Catch::Contains("broken.png") &&
-                                Catch::Contains("1 unreadable file skipped") &&
+  CHECK_THAT(result.output, Catch::Contains("broken.png") && Catch::Contains("1 unreadable file skipped") &&
                                 Catch::Contains("images/s") && Catch::Contains("megapixels/s"));
   const io::Image a = io::read_image((dir / "out" / "a.png").string(), 3);
   CHECK((a.width == 26 && a.height == 18));
-  const auto b_bytes =
-      testing::run_command("test -f " + testing::quoted(dir / "out" / "sub" / "deeper" / "b.png"));
+  const auto b_bytes = testing::run_command("test -f " + testing::quoted(dir / "out" / "sub" / "deeper" / "b.png"));
   CHECK(b_bytes.exit_code == 0);
   const io::Image b = io::read_image((dir / "out" / "sub" / "deeper" / "b.png").string(), 1);
   CHECK((b.width == 40 && b.height == 62));
@@ -129,10 +123,10 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
 
   SECTION("one file in, one file out; tiling does not change an image within one tile") {
     for (const std::string tile : {"0", "32"}) {
-      const auto one = testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " +
-                                            testing::quoted(dir / "run") + " --threads 1 --tile " + tile +
-                                            " --input " + testing::quoted(dir / "in" / "a.png") + " --out " +
-                                            testing::quoted(dir / ("single" + tile)));
+      const auto one =
+          testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " + testing::quoted(dir / "run") +
+                               " --threads 1 --tile " + tile + " --input " + testing::quoted(dir / "in" / "a.png") +
+                               " --out " + testing::quoted(dir / ("single" + tile)));
       REQUIRE(one.exit_code == 0);
     }
     CHECK(fs::exists(dir / "single0" / "a.png"));
@@ -140,22 +134,22 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
           io::read_image((dir / "single32" / "a.png").string(), 3).pixels);
   }
   SECTION("bad input is one error line and exit code 2") {
-    const auto missing = testing::run_command(base + " --input " + testing::quoted(dir / "nothing") +
-                                              " --out " + testing::quoted(dir / "o2"));
+    const auto missing = testing::run_command(base + " --input " + testing::quoted(dir / "nothing") + " --out " +
+                                              testing::quoted(dir / "o2"));
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.output, Catch::StartsWith("synthgen: error:") && Catch::Contains("nothing"));
     CHECK(std::count(missing.output.begin(), missing.output.end(), '\n') == 1);
-    const auto not_empty = testing::run_command(base + " --input " + testing::quoted(dir / "in") +
-                                                " --out " + testing::quoted(dir / "out"));
+    const auto not_empty = testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " +
+                                                testing::quoted(dir / "out"));
     CHECK(not_empty.exit_code == 2);
     CHECK_THAT(not_empty.output, Catch::Contains("--overwrite"));
-    const auto bad_tile = testing::run_command(base + " --tile-overlap 8 --input " +
-                                               testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "o3"));
+    const auto bad_tile = testing::run_command(base + " --tile-overlap 8 --input " + testing::quoted(dir / "in") +
+                                               " --out " + testing::quoted(dir / "o3"));
     CHECK(bad_tile.exit_code == 2);
     CHECK_THAT(bad_tile.output, Catch::Contains("--tile-overlap"));
-    const auto no_model = testing::run_command(
-        testing::synthgen_binary() + " upscale --checkpoint " + testing::quoted(dir / "nothing.ckpt") +
-        " --input " + testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "o4"));
+    const auto no_model = testing::run_command(testing::synthgen_binary() + " upscale --checkpoint " +
+                                               testing::quoted(dir / "nothing.ckpt") + " --input " +
+                                               testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "o4"));
     CHECK(no_model.exit_code == 2);
     CHECK_THAT(no_model.output, Catch::Contains("nothing.ckpt"));
     const auto inside = testing::run_command(base + " --input " + testing::quoted(dir / "in") + " --out " +
@@ -165,8 +159,9 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     CHECK_FALSE(fs::exists(dir / "in" / "sub" / "x4"));
   }
   SECTION("a full disk ends with an error and a count, and leaves no partial file") {
-    const auto full = testing::run_command("bash -c \"ulimit -f 0; " + base + " --input " +
-                                           testing::quoted(dir / "in") + " --out " + testing::quoted(dir / "full") + "\"");
+    const auto full =
+        testing::run_command("bash -c \"ulimit -f 0; " + base + " --input " + testing::quoted(dir / "in") + " --out " +
+                             testing::quoted(dir / "full") + "\"");
     CHECK(full.exit_code == 1);
     CHECK_THAT(full.output, Catch::Contains("cannot write") && Catch::Contains("no output was written"));
     CHECK(fs::is_empty(dir / "full"));
@@ -178,8 +173,8 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
     CHECK(staged.exit_code == 0);
     CHECK_THAT(staged.output, Catch::Contains("starting from the weights"));
     const auto sample =
-        testing::run_command(testing::synthgen_binary() + " sample --checkpoint " +
-                             testing::quoted(dir / "run") + " --num 2 --out " + testing::quoted(dir / "samples"));
+        testing::run_command(testing::synthgen_binary() + " sample --checkpoint " + testing::quoted(dir / "run") +
+                             " --num 2 --out " + testing::quoted(dir / "samples"));
     CHECK(sample.exit_code == 2);
     CHECK_THAT(sample.output, Catch::Contains("upscale"));
     // eval cannot sample from it either, and says why.

@@ -1,8 +1,8 @@
 // The vae family: the ELBO terms against closed forms, the bound on a toy Gaussian data set, the
 // network, training, checkpoints, the test-set ELBO in metrics.jsonl, and sample's vae modes.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -87,8 +87,7 @@ TEST_CASE("the likelihood terms are normalised negative log-densities", "[vae]")
   CHECK(losses::bits_per_dim(0.0, 784, "gaussian") == Approx(std::log2(255.0)));
 }
 
-TEST_CASE("the ELBO never exceeds log p(x) on a linear Gaussian model, and meets it at the true posterior",
-          "[vae]") {
+TEST_CASE("the ELBO never exceeds log p(x) on a linear Gaussian model, and meets it at the true posterior", "[vae]") {
   // p(z) = N(0, 1), p(x|z) = N(w z + b, s^2 I) in 3 dimensions: log p(x) = log N(x; b, w w^T + s^2 I).
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
   const torch::Tensor w = torch::tensor({0.8, -0.5, 0.3}, f64);

@@ -47,9 +47,10 @@ Command add_eval_command(CLI::App& app) {
 
   CLI::App* cas_cmd = cmd->add_subcommand(
       "cas", "Classification accuracy score: train the built-in classifier on synthetic data, test on real");
-  cas_cmd->add_option("--train", cas.train,
-                      "Labelled synthetic set: folder with class sub-folders or a labelled manifest.csv, or a "
-                      "generator (unconditional ones with --label-with)")
+  cas_cmd
+      ->add_option("--train", cas.train,
+                   "Labelled synthetic set: folder with class sub-folders or a labelled manifest.csv, or a "
+                   "generator (unconditional ones with --label-with)")
       ->required();
   cas_cmd->add_option("--test", cas.test, "Real labelled test set")->capture_default_str();
   cas_cmd->add_option("--baseline", cas.baseline, "Real training set for the comparison (none = skip)")

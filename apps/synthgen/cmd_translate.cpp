@@ -9,8 +9,7 @@ Command add_translate_command(CLI::App& app) {
   auto request = std::make_shared<TranslateRequest>();
   CLI::App* cmd = app.add_subcommand(
       "translate", "Translate a folder of images with a pix2pix or cyclegan model, keeping paths and names");
-  cmd->add_option("--checkpoint", request->checkpoint, "pix2pix or cyclegan checkpoint file or run folder")
-      ->required();
+  cmd->add_option("--checkpoint", request->checkpoint, "pix2pix or cyclegan checkpoint file or run folder")->required();
   cmd->add_option("--input", request->input, "Folder searched recursively (or one image file)")->required();
   cmd->add_option("--out", request->out_dir, "Output folder: the input's tree, names and label files")->required();
   cmd->add_option("--direction", request->direction, "AtoB | BtoA (cyclegan only)")->capture_default_str();

@@ -1,7 +1,7 @@
 // synthgen: one binary, one subcommand per task. Exit codes: 0 success, 1 failure at run time,
 // 2 bad usage or bad config, 128 + signal when stopped by SIGINT/SIGTERM after saving.
-#include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <sstream>
@@ -53,10 +53,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", [] { return synthgen::version_string(); });
   const std::vector<synthgen::app::Command> commands = {
-      synthgen::app::add_train_command(app),
-      synthgen::app::add_sample_command(app),
-      synthgen::app::add_eval_command(app),
-      synthgen::app::add_upscale_command(app),
+      synthgen::app::add_train_command(app),     synthgen::app::add_sample_command(app),
+      synthgen::app::add_eval_command(app),      synthgen::app::add_upscale_command(app),
       synthgen::app::add_translate_command(app),
   };
   std::vector<std::string> command_names;

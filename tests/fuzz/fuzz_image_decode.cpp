@@ -13,12 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   synthgen::io::DecodeLimits limits;
   limits.max_side = 2048;  // keeps each input's work small; larger claims must be refused unread
   try {
-    const synthgen::io::Image image =
-        synthgen::io::decode_image(data, size, channels, "fuzz-input", limits);
+    const synthgen::io::Image image = synthgen::io::decode_image(data, size, channels, "fuzz-input", limits);
     const std::size_t expected = static_cast<std::size_t>(image.width) * image.height * image.channels;
-    if (image.channels != channels || image.width <= 0 || image.height <= 0 ||
-        image.width > limits.max_side || image.height > limits.max_side ||
-        image.pixels.size() != expected) {
+    if (image.channels != channels || image.width <= 0 || image.height <= 0 || image.width > limits.max_side ||
+        image.height > limits.max_side || image.pixels.size() != expected) {
       std::abort();
     }
   } catch (const synthgen::RuntimeError&) {

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +37,7 @@ void collect(torch::serialize::InputArchive& archive, const std::string& prefix,
     if (archive.try_read(key, tensor) || archive.try_read(key, tensor, /*is_buffer=*/true)) {
       const torch::Tensor bytes = tensor.contiguous().cpu();
       digest.entries.emplace_back(path, std::string(c10::toString(tensor.scalar_type())) + " " +
-                                            c10::str(tensor.sizes()) + " " +
-                                            crc_of(bytes.data_ptr(), bytes.nbytes()));
+                                            c10::str(tensor.sizes()) + " " + crc_of(bytes.data_ptr(), bytes.nbytes()));
     } else if (archive.try_read(key, child)) {
       collect(child, path, digest);
     } else if (archive.try_read(key, value) && value.isString()) {

@@ -20,8 +20,8 @@ class FieldError : public std::runtime_error {
 };
 
 struct Field {
-  std::string key;  // full path, e.g. "train.lr"
-  std::string doc;  // one line: meaning, units, choices
+  std::string key;                              // full path, e.g. "train.lr"
+  std::string doc;                              // one line: meaning, units, choices
   std::function<void(const YAML::Node&)> read;  // parse and check; throws FieldError
   std::function<std::string()> text;            // the value as YAML scalar/flow text
 };

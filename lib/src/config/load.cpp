@@ -45,9 +45,7 @@ std::vector<std::string> all_paths(const std::vector<Field>& fields) {
 class Reader {
  public:
   Reader(Config& config, std::string origin)
-      : fields_(config_detail::config_fields(config)),
-        sections_(section_paths(fields_)),
-        origin_(std::move(origin)) {}
+      : fields_(config_detail::config_fields(config)), sections_(section_paths(fields_)), origin_(std::move(origin)) {}
 
   // Puts each override into the tree and remembers it for messages.
   void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides) {
@@ -61,9 +59,10 @@ class Reader {
       }
       if (find_field(key) == nullptr) {
         if (is_section(key)) {
-          override_errors_.push_back(fmt::format("{}: '{}' is a section, not a key; set one of its keys, "
-                                                 "e.g. --set {}=...",
-                                                 where, key, first_key_in(key)));
+          override_errors_.push_back(
+              fmt::format("{}: '{}' is a section, not a key; set one of its keys, "
+                          "e.g. --set {}=...",
+                          where, key, first_key_in(key)));
         } else {
           override_errors_.push_back(fmt::format("{}: unknown key '{}'{}", where, key, did_you_mean(key)));
         }
@@ -175,8 +174,8 @@ class Reader {
       const std::string path = prefix.empty() ? key_node.Scalar() : prefix + "." + key_node.Scalar();
       const auto [seen, inserted] = first_line.emplace(path, key_node.Mark().line + 1);
       if (!inserted) {
-        errors_.push_back(fmt::format("{}: key '{}' appears twice (first on line {})", location("", key_node),
-                                      path, seen->second));
+        errors_.push_back(
+            fmt::format("{}: key '{}' appears twice (first on line {})", location("", key_node), path, seen->second));
         continue;
       }
       // An empty value has no position of its own (yaml-cpp gives the next line's): use the key's.
@@ -192,12 +191,11 @@ class Reader {
         if (value.IsMap()) {
           read_map(value, path);
         } else if (!value.IsNull()) {
-          errors_.push_back(fmt::format("{}: {} must be a mapping of keys, got {}", location(path, value),
-                                        path, value.IsSequence() ? "a list" : "'" + value.Scalar() + "'"));
+          errors_.push_back(fmt::format("{}: {} must be a mapping of keys, got {}", location(path, value), path,
+                                        value.IsSequence() ? "a list" : "'" + value.Scalar() + "'"));
         }
       } else {
-        errors_.push_back(
-            fmt::format("{}: unknown key '{}'{}", location(path, key_node), path, did_you_mean(path)));
+        errors_.push_back(fmt::format("{}: unknown key '{}'{}", location(path, key_node), path, did_you_mean(path)));
       }
     }
   }
@@ -220,11 +218,11 @@ Config load_config_text(const std::string& yaml_text, const std::string& origin,
     root = YAML::Load(yaml_text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own message for this is "bad file".
-    throw ConfigError(fmt::format("{}:{}:{}: YAML nested deeper than {} levels", origin,
-                                  e.mark.line + 1, e.mark.column + 1, e.depth() - 1));
+    throw ConfigError(fmt::format("{}:{}:{}: YAML nested deeper than {} levels", origin, e.mark.line + 1,
+                                  e.mark.column + 1, e.depth() - 1));
   } catch (const YAML::ParserException& e) {
-    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", origin, e.mark.line + 1,
-                                  e.mark.column + 1, e.msg));
+    throw ConfigError(
+        fmt::format("{}:{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   Config config;
   Reader reader(config, origin);
@@ -269,8 +267,8 @@ std::string dump_config(const Config& config) {
       out += std::string(2 * level, ' ') + parts[level] + ":\n";
     }
     open.assign(parts.begin(), parts.end() - 1);
-    out += fmt::format("{}{}: {}  # {}\n", std::string(2 * (parts.size() - 1), ' '), parts.back(),
-                       field.text(), field.doc);
+    out += fmt::format("{}{}: {}  # {}\n", std::string(2 * (parts.size() - 1), ' '), parts.back(), field.text(),
+                       field.doc);
   }
   return out;
 }

@@ -18,63 +18,71 @@ class Schema {
   explicit Schema(std::vector<Field>& fields) : fields_(fields) {}
 
   void flag(const std::string& key, bool& value, const std::string& doc) {
-    add(key, doc, [&value](const YAML::Node& n) { value = parse_bool(n); },
+    add(
+        key, doc, [&value](const YAML::Node& n) { value = parse_bool(n); },
         [&value] { return std::string(value ? "true" : "false"); });
   }
   template <class Int>
   void integer(const std::string& key, Int& value, IntRange range, const std::string& doc) {
-    add(key, doc, [&value, range](const YAML::Node& n) { value = static_cast<Int>(parse_int(n, range)); },
+    add(
+        key, doc, [&value, range](const YAML::Node& n) { value = static_cast<Int>(parse_int(n, range)); },
         [&value] { return std::to_string(value); });
   }
   template <class Int>
-  void integer_choice(const std::string& key, Int& value, std::vector<std::int64_t> choices,
-                      const std::string& doc) {
-    add(key, doc,
-        [&value, choices](const YAML::Node& n) { value = static_cast<Int>(parse_int_choice(n, choices)); },
+  void integer_choice(const std::string& key, Int& value, std::vector<std::int64_t> choices, const std::string& doc) {
+    add(
+        key, doc, [&value, choices](const YAML::Node& n) { value = static_cast<Int>(parse_int_choice(n, choices)); },
         [&value] { return std::to_string(value); });
   }
   void seed(const std::string& key, std::uint64_t& value, const std::string& doc) {
-    add(key, doc, [&value](const YAML::Node& n) { value = parse_uint64(n); },
+    add(
+        key, doc, [&value](const YAML::Node& n) { value = parse_uint64(n); },
         [&value] { return std::to_string(value); });
   }
   void real(const std::string& key, double& value, RealRange range, const std::string& doc) {
-    add(key, doc, [&value, range](const YAML::Node& n) { value = parse_real(n, range); },
+    add(
+        key, doc, [&value, range](const YAML::Node& n) { value = parse_real(n, range); },
         [&value] { return format_real(value); });
   }
   void text(const std::string& key, std::string& value, const std::string& doc) {
-    add(key, doc, [&value](const YAML::Node& n) { value = parse_string(n); },
+    add(
+        key, doc, [&value](const YAML::Node& n) { value = parse_string(n); },
         [&value] { return format_string(value); });
   }
-  void choice(const std::string& key, std::string& value, std::vector<std::string> choices,
-              const std::string& doc) {
-    add(key, doc,
-        [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
+  void choice(const std::string& key, std::string& value, std::vector<std::string> choices, const std::string& doc) {
+    add(
+        key, doc, [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
         [&value] { return format_string(value); });
   }
   void word_list(const std::string& key, std::string& value, const std::string& none, std::vector<std::string> words,
                  const std::string& doc) {
-    add(key, doc, [&value, none, words](const YAML::Node& n) { value = parse_word_list(n, none, words); },
+    add(
+        key, doc, [&value, none, words](const YAML::Node& n) { value = parse_word_list(n, none, words); },
         [&value] { return format_string(value); });
   }
   void reals(const std::string& key, std::vector<double>& value, std::size_t count, RealRange range,
              const std::string& doc) {
-    add(key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
+    add(
+        key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
         [&value] { return format_reals(value); });
   }
   void ints(const std::string& key, std::vector<int>& value, std::size_t min_count, std::size_t max_count,
             IntRange range, const std::string& doc) {
-    add(key, doc,
+    add(
+        key, doc,
         [&value, min_count, max_count, range](const YAML::Node& n) {
           value = parse_ints(n, min_count, max_count, range);
         },
         [&value] { return format_ints(value); });
   }
   void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
-    add(key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
+    add(
+        key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
         [&value] { return value == 0 ? std::string("auto") : std::to_string(value); });
   }
   void device(const std::string& key, std::string& value, const std::string& doc) {
-    add(key, doc,
+    add(
+        key, doc,
         [&value](const YAML::Node& n) {
           const std::string text = parse_string(n);
           const bool indexed = text.rfind("cuda:", 0) == 0 && text.size() > 5 &&
@@ -114,21 +122,22 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
   const bool translation = is_translation_family(c.model.family);
   const bool pair_source = c.data.source == "paired" || c.data.source == "unpaired";
   if (c.train.lr_schedule != "linear" && c.train.lr_constant_steps > 0) {
-    errors.emplace_back("train.lr_constant_steps",
-                        fmt::format("train.lr_constant_steps is only used with train.lr_schedule linear, not {}",
-                                    c.train.lr_schedule));
+    errors.emplace_back(
+        "train.lr_constant_steps",
+        fmt::format("train.lr_constant_steps is only used with train.lr_schedule linear, not {}", c.train.lr_schedule));
   }
   if (pair_source && !translation) {
-    errors.emplace_back("data.source", fmt::format("data.source {} is for pix2pix and cyclegan, not {}",
-                                                   c.data.source, c.model.family));
+    errors.emplace_back("data.source", fmt::format("data.source {} is for pix2pix and cyclegan, not {}", c.data.source,
+                                                   c.model.family));
   }
   if (c.data.load_size != 0 && !pair_source) {
     errors.emplace_back("data.load_size", fmt::format("data.load_size is only used with data.source paired or "
-                                                      "unpaired, not {}", c.data.source));
+                                                      "unpaired, not {}",
+                                                      c.data.source));
   }
   if (c.model.norm == "instance" && !translation) {
-    errors.emplace_back("model.norm", fmt::format("model.norm instance is for pix2pix and cyclegan, not {}",
-                                                  c.model.family));
+    errors.emplace_back("model.norm",
+                        fmt::format("model.norm instance is for pix2pix and cyclegan, not {}", c.model.family));
   }
   if (!translation) return;
   if (c.model.family == "pix2pix" && c.data.source != "paired") {
@@ -137,11 +146,13 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
   }
   if (c.model.family == "cyclegan" && !pair_source) {
     errors.emplace_back("data.source", fmt::format("cyclegan needs two domains: expected data.source unpaired "
-                                                   "(or paired), got {}", c.data.source));
+                                                   "(or paired), got {}",
+                                                   c.data.source));
   }
   if (c.data.load_size != 0 && c.data.load_size < c.data.image_size) {
     errors.emplace_back("data.load_size", fmt::format("data.load_size {} is smaller than data.image_size {} "
-                                                      "(the random crop)", c.data.load_size, c.data.image_size));
+                                                      "(the random crop)",
+                                                      c.data.load_size, c.data.image_size));
   }
   if (c.model.num_classes > 0) {
     errors.emplace_back("model.num_classes",
@@ -158,7 +169,8 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
   if (c.data.image_size < 24) {
     // The PatchGAN's three halvings and two 4x4 stride-1 convolutions need 3 x 3 left after the halvings.
     errors.emplace_back("data.image_size", fmt::format("data.image_size {} is too small for the PatchGAN "
-                                                       "discriminator: expected at least 24", c.data.image_size));
+                                                       "discriminator: expected at least 24",
+                                                       c.data.image_size));
   }
   if (c.model.family == "pix2pix") {
     // Every U-Net level halves the side: the training crop must divide evenly down to 1 x 1 or more.
@@ -166,12 +178,13 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
     if (levels > 0 && (c.data.image_size % (1 << levels) != 0)) {
       errors.emplace_back("model.unet_levels",
                           fmt::format("model.unet_levels {} halves the side {} times: data.image_size {} is not a "
-                                      "multiple of {}", levels, levels, c.data.image_size, 1 << levels));
+                                      "multiple of {}",
+                                      levels, levels, c.data.image_size, 1 << levels));
     }
     if (levels == 0 && c.data.image_size % 2 != 0) {
-      errors.emplace_back("data.image_size",
-                          fmt::format("pix2pix's U-Net halves the side: data.image_size {} must be even",
-                                      c.data.image_size));
+      errors.emplace_back(
+          "data.image_size",
+          fmt::format("pix2pix's U-Net halves the side: data.image_size {} must be even", c.data.image_size));
     }
   }
   if (c.model.family == "cyclegan" && c.data.image_size % 4 != 0) {
@@ -274,7 +287,8 @@ std::vector<Field> config_fields(Config& c) {
          "EMA decay of G's weights, used for samples (0 = off)");
   s.word_list("train.augment", c.train.augment, "none", {"translation", "cutout", "color"},
               "DiffAugment: none or a comma list of translation, cutout, color");
-  s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps}, "progan: images over which a resolution fades in");
+  s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps},
+            "progan: images over which a resolution fades in");
   s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
             "progan: images at each resolution after its fade-in");
   s.ints("train.batch_sizes", c.train.batch_sizes, 0, 16, {1, 65536},
@@ -322,8 +336,7 @@ std::vector<Field> config_fields(Config& c) {
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
   s.auto_count("run.threads", c.run.threads, 4096, "CPU threads: auto (every core) or a count");
-  s.choice("run.precision", c.run.precision, {"fp32", "bf16", "fp16"},
-           "fp32 | bf16 | fp16 (autocast, CUDA only)");
+  s.choice("run.precision", c.run.precision, {"fp32", "bf16", "fp16"}, "fp32 | bf16 | fp16 (autocast, CUDA only)");
   s.flag("run.cudnn_benchmark", c.run.cudnn_benchmark, "let cuDNN pick the fastest kernels (CUDA only)");
   s.text("run.out_root", c.run.out_root, "where run folders go when `train --out` is not given");
   return fields;
@@ -344,11 +357,12 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
                                                   fmt::join(image_generator_families(), ", "), c.model.family));
     } else if (c.data.source != "fashion-mnist" && c.data.source != "idx" && c.data.source != "folder") {
       errors.emplace_back("data.pad", fmt::format("data.pad applies to data.source fashion-mnist, idx or folder, "
-                                                  "not {}", c.data.source));
+                                                  "not {}",
+                                                  c.data.source));
     } else if (c.data.image_size - 2 * c.data.pad < 4) {
       errors.emplace_back("data.pad", fmt::format("data.pad {} leaves {} pixels of data.image_size {}: expected at "
-                                                  "least 4", c.data.pad, c.data.image_size - 2 * c.data.pad,
-                                                  c.data.image_size));
+                                                  "least 4",
+                                                  c.data.pad, c.data.image_size - 2 * c.data.pad, c.data.image_size));
     }
   }
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");

@@ -55,8 +55,7 @@ std::vector<CsvRow> parse_csv(const std::string& text, const std::string& name) 
       row_has_text = true;
     }
   }
-  if (quoted)
-    throw UsageError(fmt::format("{}:{}: a quoted field is never closed", name, row.line));
+  if (quoted) throw UsageError(fmt::format("{}:{}: a quoted field is never closed", name, row.line));
   if (row_has_text || !row.fields.empty()) end_row();
   return rows;
 }

@@ -18,15 +18,14 @@ torch::Device resolve_device(const std::string& device) {
     throw UsageError(fmt::format("run.device: expected auto, cpu, cuda or cuda:N, got '{}'", device));
   }
   if (!cuda_usable) {
-    throw UsageError(fmt::format(
-        "run.device is '{}' but CUDA is not usable in this build or machine (LibTorch {}); use "
-        "run.device=cpu or auto",
-        device, TORCH_VERSION));
+    throw UsageError(
+        fmt::format("run.device is '{}' but CUDA is not usable in this build or machine (LibTorch {}); use "
+                    "run.device=cpu or auto",
+                    device, TORCH_VERSION));
   }
   int index = 0;
   if (device.size() > 4) {
-    if (device[4] != ':' || device.size() == 5 ||
-        device.find_first_not_of("0123456789", 5) != std::string::npos) {
+    if (device[4] != ':' || device.size() == 5 || device.find_first_not_of("0123456789", 5) != std::string::npos) {
       throw UsageError(fmt::format("run.device: expected cuda or cuda:N, got '{}'", device));
     }
     index = std::stoi(device.substr(5));
@@ -69,10 +68,10 @@ Runtime setup_runtime(const RuntimeSettings& settings) {
   if (runtime.device.is_cuda()) {
     at::globalContext().setBenchmarkCuDNN(settings.cudnn_benchmark);
   } else if (settings.precision != "fp32") {
-    throw UsageError(fmt::format(
-        "run.precision is '{}' but autocast is only used on CUDA and run.device resolved to cpu; "
-        "use run.precision=fp32",
-        settings.precision));
+    throw UsageError(
+        fmt::format("run.precision is '{}' but autocast is only used on CUDA and run.device resolved to cpu; "
+                    "use run.precision=fp32",
+                    settings.precision));
   }
   return runtime;
 }
@@ -100,9 +99,8 @@ AutocastScope::~AutocastScope() {
 }
 
 std::string version_string() {
-  const std::string cuda = torch::cuda::is_available()
-                               ? fmt::format("yes, {} device(s)", torch::cuda::device_count())
-                               : std::string("no");
+  const std::string cuda =
+      torch::cuda::is_available() ? fmt::format("yes, {} device(s)", torch::cuda::device_count()) : std::string("no");
   return fmt::format("synthgen {} (LibTorch {}, CUDA: {})", SYNTHGEN_VERSION, TORCH_VERSION, cuda);
 }
 

@@ -57,8 +57,8 @@ void IndexStream::restore(const State& state) {
   shuffle_epoch();
 }
 
-torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices,
-                           bool random_flip, std::uint64_t flip_seed, std::int64_t stream_offset) {
+torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices, bool random_flip,
+                           std::uint64_t flip_seed, std::int64_t stream_offset) {
   const torch::Tensor index = torch::tensor(indices, torch::kInt64);
   torch::Tensor batch = data.images.index_select(0, index);
   if (random_flip) {

@@ -22,11 +22,9 @@ double cubic(double x) {
 
 }  // namespace
 
-torch::Tensor bicubic_weights(std::int64_t in_size, std::int64_t out_size,
-                              const torch::TensorOptions& options) {
+torch::Tensor bicubic_weights(std::int64_t in_size, std::int64_t out_size, const torch::TensorOptions& options) {
   if (in_size < 1 || out_size < 1) {
-    throw UsageError(
-        fmt::format("bicubic_weights: sizes must be >= 1, got {} -> {}", in_size, out_size));
+    throw UsageError(fmt::format("bicubic_weights: sizes must be >= 1, got {} -> {}", in_size, out_size));
   }
   // Same index arithmetic as ATen's _upsample_bicubic2d_aa (align_corners=false, no scale given),
   // so that the result matches torch to float rounding.
@@ -37,8 +35,7 @@ torch::Tensor bicubic_weights(std::int64_t in_size, std::int64_t out_size,
   for (std::int64_t i = 0; i < out_size; ++i) {
     const double center = scale * (static_cast<double>(i) + 0.5);
     const auto first = std::max<std::int64_t>(static_cast<std::int64_t>(center - support + 0.5), 0);
-    const auto last =
-        std::min<std::int64_t>(static_cast<std::int64_t>(center + support + 0.5), in_size);
+    const auto last = std::min<std::int64_t>(static_cast<std::int64_t>(center + support + 0.5), in_size);
     double total = 0.0;
     double* row = weights.data() + i * in_size;
     for (std::int64_t j = first; j < last; ++j) {
@@ -52,8 +49,7 @@ torch::Tensor bicubic_weights(std::int64_t in_size, std::int64_t out_size,
   return torch::from_blob(weights.data(), {out_size, in_size}, torch::kFloat64).to(options);
 }
 
-torch::Tensor bicubic_resize(const torch::Tensor& images, std::int64_t out_height,
-                             std::int64_t out_width) {
+torch::Tensor bicubic_resize(const torch::Tensor& images, std::int64_t out_height, std::int64_t out_width) {
   if (images.dim() < 2 || !images.is_floating_point()) {
     throw UsageError(fmt::format("bicubic_resize: expected float images [..., H, W], got {} {}",
                                  c10::toString(images.scalar_type()), c10::str(images.sizes())));

@@ -8,8 +8,8 @@
 #include "synthgen/core/error.h"
 #include "synthgen/data/idx.h"
 #include "synthgen/data/image_folder.h"
-#include "synthgen/data/translation_data.h"
 #include "synthgen/data/sr_pairs.h"
+#include "synthgen/data/translation_data.h"
 #include "synthgen/io/image_codec.h"
 
 namespace synthgen::data {
@@ -80,9 +80,8 @@ FashionMnistFiles fashion_mnist_files(const DataConfig& cfg) {
   const std::string prefix = cfg.split == "test" ? "t10k" : "train";
   FashionMnistFiles files{(fs::path(folder) / (prefix + "-images-idx3-ubyte.gz")).string(),
                           (fs::path(folder) / (prefix + "-labels-idx1-ubyte.gz")).string()};
-  const std::string hint = cfg.path.empty()
-                               ? ": install Debian's dataset-fashion-mnist package (scripts/setup.sh does)"
-                               : " (data.path should be the folder holding Fashion-MNIST's .gz files)";
+  const std::string hint = cfg.path.empty() ? ": install Debian's dataset-fashion-mnist package (scripts/setup.sh does)"
+                                            : " (data.path should be the folder holding Fashion-MNIST's .gz files)";
   require_file(files.images, hint);
   require_file(files.labels, hint);
   return files;
@@ -99,8 +98,8 @@ void check_data_paths(const DataConfig& cfg) {
   } else {
     std::error_code ec;
     if (!fs::is_directory(cfg.path, ec)) {
-      throw UsageError(fmt::format("data.path '{}' is not a folder (data.source {} reads a folder)", cfg.path,
-                                   cfg.source));
+      throw UsageError(
+          fmt::format("data.path '{}' is not a folder (data.source {} reads a folder)", cfg.path, cfg.source));
     }
   }
 }
@@ -134,8 +133,8 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
     }
     torch::Tensor images = read_idx_images(cfg.path);
     if (labels.defined() && labels.size(0) != images.size(0)) {
-      throw RuntimeError(fmt::format("'{}' holds {} images but '{}' holds {} labels", cfg.path,
-                                     images.size(0), cfg.labels, labels.size(0)));
+      throw RuntimeError(fmt::format("'{}' holds {} images but '{}' holds {} labels", cfg.path, images.size(0),
+                                     cfg.labels, labels.size(0)));
     }
     dataset = from_idx(images, labels, cfg, threads);
     if (labels.defined()) {

@@ -49,8 +49,8 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& compressed, co
 std::vector<std::int64_t> idx_dims(const std::vector<std::uint8_t>& bytes, std::uint32_t magic,
                                    const std::string& path) {
   if (bytes.size() < 4 || big_endian_u32(bytes.data()) != magic) {
-    throw RuntimeError(fmt::format("'{}' is not an IDX file of this kind: expected magic 0x{:08x}, found {}",
-                                   path, magic,
+    throw RuntimeError(fmt::format("'{}' is not an IDX file of this kind: expected magic 0x{:08x}, found {}", path,
+                                   magic,
                                    bytes.size() < 4 ? std::string("a file under 4 bytes")
                                                     : fmt::format("0x{:08x}", big_endian_u32(bytes.data()))));
   }
@@ -64,8 +64,8 @@ std::vector<std::int64_t> idx_dims(const std::vector<std::uint8_t>& bytes, std::
   }
   const std::size_t payload = bytes.size() - 4 - 4 * rank;
   if (payload != expected) {
-    throw RuntimeError(fmt::format("'{}' holds {} bytes of data, its header says {} ({}): {}", path, payload,
-                                   expected, fmt::join(dims, "x"), payload < expected ? "truncated" : "corrupt"));
+    throw RuntimeError(fmt::format("'{}' holds {} bytes of data, its header says {} ({}): {}", path, payload, expected,
+                                   fmt::join(dims, "x"), payload < expected ? "truncated" : "corrupt"));
   }
   return dims;
 }

@@ -53,14 +53,16 @@ FolderListing list_by_manifest(const fs::path& root, const ManifestLabels& manif
   for (const std::string& file : listing.files) {
     const auto found = manifest.label_by_file.find(fs::path(file).lexically_relative(root).generic_string());
     if (found == manifest.label_by_file.end()) {
-      throw UsageError(fmt::format("'{}' has no row in '{}': a folder labelled by its manifest.csv needs a label "
-                                   "for every image",
-                                   file, manifest.path));
+      throw UsageError(
+          fmt::format("'{}' has no row in '{}': a folder labelled by its manifest.csv needs a label "
+                      "for every image",
+                      file, manifest.path));
     }
     listing.labels.push_back(found->second);
   }
   const std::size_t unused = manifest.label_by_file.size() - listing.files.size();
-  if (unused > 0) log_warn("'{}' lists {} files that are not in the folder; their rows are ignored", manifest.path, unused);
+  if (unused > 0)
+    log_warn("'{}' lists {} files that are not in the folder; their rows are ignored", manifest.path, unused);
   return listing;
 }
 

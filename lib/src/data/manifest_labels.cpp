@@ -19,8 +19,8 @@ constexpr std::int64_t kMaxClasses = 100000;  // model.num_classes' limit
 std::int64_t parse_label(const std::string& text, const std::string& where) {
   const std::int64_t label = parse_index(text);
   if (label < 0 || label >= kMaxClasses) {
-    throw UsageError(fmt::format("{}: label '{}' is not a class index (expected an integer 0..{})",
-                                 where, text, kMaxClasses - 1));
+    throw UsageError(
+        fmt::format("{}: label '{}' is not a class index (expected an integer 0..{})", where, text, kMaxClasses - 1));
   }
   return label;
 }
@@ -38,8 +38,7 @@ std::optional<ManifestLabels> read_manifest_labels(const fs::path& root) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return std::nullopt;
   const std::vector<std::uint8_t> bytes = io::read_file_bytes(file.string());
-  const std::vector<CsvRow> rows =
-      parse_csv(std::string(bytes.begin(), bytes.end()), file.string());
+  const std::vector<CsvRow> rows = parse_csv(std::string(bytes.begin(), bytes.end()), file.string());
   if (rows.empty()) return std::nullopt;
   const std::vector<std::string>& header = rows.front().fields;
   const int file_column = column(header, "file");
@@ -49,8 +48,7 @@ std::optional<ManifestLabels> read_manifest_labels(const fs::path& root) {
 
   ManifestLabels labels;
   labels.path = file.string();
-  std::map<std::int64_t, std::pair<std::string, std::size_t>>
-      named;  // label -> name, line that named it
+  std::map<std::int64_t, std::pair<std::string, std::size_t>> named;  // label -> name, line that named it
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     const std::string where = fmt::format("{}:{}", labels.path, row.line);
@@ -67,16 +65,15 @@ std::optional<ManifestLabels> read_manifest_labels(const fs::path& root) {
     if (name.empty()) continue;
     const auto [it, fresh] = named.emplace(label, std::make_pair(name, row.line));
     if (!fresh && it->second.first != name) {
-      throw UsageError(fmt::format("{}: label {} is named '{}' here and '{}' on line {}", where,
-                                   label, name, it->second.first, it->second.second));
+      throw UsageError(fmt::format("{}: label {} is named '{}' here and '{}' on line {}", where, label, name,
+                                   it->second.first, it->second.second));
     }
   }
   std::int64_t classes = 0;
   for (const auto& [image, label] : labels.label_by_file) classes = std::max(classes, label + 1);
   for (std::int64_t label = 0; label < classes; ++label) {
     const auto found = named.find(label);
-    labels.class_names.push_back(found == named.end() ? std::to_string(label)
-                                                      : found->second.first);
+    labels.class_names.push_back(found == named.end() ? std::to_string(label) : found->second.first);
   }
   return labels;
 }

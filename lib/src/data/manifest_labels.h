@@ -14,7 +14,7 @@ namespace synthgen::data {
 struct ManifestLabels {
   std::string path;                                   // the manifest.csv read
   std::map<std::string, std::int64_t> label_by_file;  // path relative to the folder, '/'-separated
-  std::vector<std::string> class_names;  // by label; a label without a name is its number
+  std::vector<std::string> class_names;               // by label; a label without a name is its number
 };
 
 // root/manifest.csv when it exists and has the columns file and label (class, the names, is

@@ -38,9 +38,10 @@ io::Image half(const io::Image& image, bool right) {
 // class-folder data set) would be cut into meaningless halves and trained on without a word.
 void require_side_by_side(const io::Image& image, const std::string& file) {
   if (image.width == 2 * image.height) return;
-  throw UsageError(fmt::format("'{}' is {}x{}: data.source paired expects sub-folders A/ and B/ with matching file "
-                               "names, or side-by-side A|B images of width 2 x height",
-                               file, image.width, image.height));
+  throw UsageError(
+      fmt::format("'{}' is {}x{}: data.source paired expects sub-folders A/ and B/ with matching file "
+                  "names, or side-by-side A|B images of width 2 x height",
+                  file, image.width, image.height));
 }
 
 std::string without_extension(const fs::path& relative) { return fs::path(relative).replace_extension().string(); }
@@ -53,10 +54,10 @@ ImageDataset join_pairs(const std::vector<std::pair<io::Image, io::Image>>& pair
   for (std::int64_t i = 0; i < count; ++i) {
     const io::Image a = io::resize_and_center_crop(pairs[static_cast<std::size_t>(i)].first, size);
     const io::Image b = io::resize_and_center_crop(pairs[static_cast<std::size_t>(i)].second, size);
-    const torch::Tensor ta = torch::from_blob(const_cast<std::uint8_t*>(a.pixels.data()), {size, size, channels},
-                                              torch::kUInt8);
-    const torch::Tensor tb = torch::from_blob(const_cast<std::uint8_t*>(b.pixels.data()), {size, size, channels},
-                                              torch::kUInt8);
+    const torch::Tensor ta =
+        torch::from_blob(const_cast<std::uint8_t*>(a.pixels.data()), {size, size, channels}, torch::kUInt8);
+    const torch::Tensor tb =
+        torch::from_blob(const_cast<std::uint8_t*>(b.pixels.data()), {size, size, channels}, torch::kUInt8);
     hwc[i].copy_(torch::cat({ta, tb}, 2));
   }
   ImageDataset dataset;
@@ -115,9 +116,10 @@ ImageDataset load_paired_folder(const DataConfig& cfg, int threads, LoadStats* s
     }
   }
   if (pairs.empty()) {
-    throw RuntimeError(fmt::format("'{}' holds no usable pair: expected A/ and B/ with matching file names, or "
-                                   "images with A and B side by side ({} files skipped)",
-                                   cfg.path, skipped));
+    throw RuntimeError(
+        fmt::format("'{}' holds no usable pair: expected A/ and B/ with matching file names, or "
+                    "images with A and B side by side ({} files skipped)",
+                    cfg.path, skipped));
   }
   if (skipped > 0) log_warn("skipped {} pairs in {}", skipped, cfg.path);
   if (stats != nullptr) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "label_alignment.h"
 #include "synthgen/config/load.h"
 #include "synthgen/config/run_settings.h"
 #include "synthgen/core/error.h"
@@ -15,7 +16,6 @@
 #include "synthgen/core/rng_state.h"
 #include "synthgen/core/runtime.h"
 #include "synthgen/data/batches.h"
-#include "label_alignment.h"
 #include "synthgen/eval/image_source.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/image_tensor.h"
@@ -85,16 +85,16 @@ LabelledSet load_labelled(const std::string& spec, const CasRequest& request, co
     for (std::int64_t start = 0; start < set.data.size(); start += 500) {
       const torch::Tensor part = eval::conform_images(
           set.data.images.narrow(0, start, std::min<std::int64_t>(500, set.data.size() - start)), labeller_format);
-      predicted.push_back(
-          labeller.network->forward(io::to_model_input(part, runtime.device)).argmax(1).cpu());
+      predicted.push_back(labeller.network->forward(io::to_model_input(part, runtime.device)).argmax(1).cpu());
     }
     set.data.labels = align_labels(torch::cat(predicted), labeller.class_names, test_names, request.label_with);
     set.description += fmt::format(", labelled by the classifier {}", labeller.path);
   } else {
-    throw UsageError(fmt::format("--train {}: {} has no labels; give a folder with one sub-folder per class or a "
-                                 "manifest.csv with a label column (sample of a conditional model), or "
-                                 "--label-with CLASSIFIER to label it",
-                                 spec, set.description));
+    throw UsageError(
+        fmt::format("--train {}: {} has no labels; give a folder with one sub-folder per class or a "
+                    "manifest.csv with a label column (sample of a conditional model), or "
+                    "--label-with CLASSIFIER to label it",
+                    spec, set.description));
   }
   return set;
 }
@@ -124,8 +124,9 @@ models::ImageClassifier fit_classifier(const LabelledSet& set, const Config& con
     if (elapsed - last_report > 0.5 && stderr_is_terminal()) {
       last_report = elapsed;
       const double rate = static_cast<double>((step + 1) * train.batch_size) / elapsed;
-      log_status(fmt::format("training on {}: step {}/{} | {:.0f} img/s | ETA {}", role, step + 1, train.steps, rate,
-                             train::format_duration(static_cast<double>((train.steps - step - 1) * train.batch_size) / rate)));
+      log_status(
+          fmt::format("training on {}: step {}/{} | {:.0f} img/s | ETA {}", role, step + 1, train.steps, rate,
+                      train::format_duration(static_cast<double>((train.steps - step - 1) * train.batch_size) / rate)));
     }
   }
   log_status_done();
@@ -148,8 +149,7 @@ Accuracy accuracy_on(models::ImageClassifier& network, const data::ImageDataset&
   torch::Tensor correct = torch::zeros({num_classes}, torch::kLong);
   for (std::int64_t start = 0; start < test.size(); start += 500) {
     const std::int64_t count = std::min<std::int64_t>(500, test.size() - start);
-    const torch::Tensor images =
-        io::to_model_input(test.images.narrow(0, start, count), runtime.device);
+    const torch::Tensor images = io::to_model_input(test.images.narrow(0, start, count), runtime.device);
     const torch::Tensor predicted = network->forward(images).argmax(1).cpu();
     const torch::Tensor labels = test.labels.narrow(0, start, count);
     correct += torch::bincount(labels.masked_select(predicted.eq(labels)), {}, num_classes);
@@ -168,8 +168,8 @@ Accuracy accuracy_on(models::ImageClassifier& network, const data::ImageDataset&
 
 // One row and one JSON entry per test class: the synthetic-trained accuracy, and the real-trained
 // one beside it when there is a baseline.
-eval::JsonObject per_class_rows(const std::vector<std::string>& names, const Accuracy& synthetic,
-                                const Accuracy* real, eval::Table& table) {
+eval::JsonObject per_class_rows(const std::vector<std::string>& names, const Accuracy& synthetic, const Accuracy* real,
+                                eval::Table& table) {
   eval::JsonObject per_class;
   for (std::size_t k = 0; k < names.size(); ++k) {
     eval::JsonObject entry;
@@ -190,9 +190,10 @@ eval::JsonObject per_class_rows(const std::vector<std::string>& names, const Acc
 Config cas_classifier_config(const CasRequest& request) {
   std::error_code ec;
   if (!request.config.empty() && !std::filesystem::is_regular_file(request.config, ec)) {
-    throw UsageError(fmt::format("--config '{}': no such file (leave --config out for the built-in classifier "
-                                 "config, configs/classifier_fashion.yaml)",
-                                 request.config));
+    throw UsageError(
+        fmt::format("--config '{}': no such file (leave --config out for the built-in classifier "
+                    "config, configs/classifier_fashion.yaml)",
+                    request.config));
   }
   const Config config = request.config.empty()
                             ? load_config_text(kBuiltinClassifierConfig, kBuiltinClassifierName, request.overrides)

@@ -7,14 +7,14 @@
 #include <cstdio>
 #include <optional>
 
+#include "label_alignment.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
-#include "synthgen/core/text.h"
 #include "synthgen/core/runtime.h"
+#include "synthgen/core/text.h"
 #include "synthgen/eval/copy_grid.h"
 #include "synthgen/eval/feature_extraction.h"
 #include "synthgen/eval/feature_network.h"
-#include "label_alignment.h"
 #include "synthgen/eval/image_source.h"
 #include "synthgen/eval/per_image_report.h"
 #include "synthgen/eval/report.h"
@@ -60,8 +60,8 @@ void check_request(const DistributionEvalRequest& request) {
                                  request.copies_grid));
   }
   if (!request.copies_grid.empty() && (ends_with(request.real, ".npy") || ends_with(request.fake, ".npy"))) {
-    throw UsageError(fmt::format("--copies-grid {}: .npy features have no images to draw; give image sets",
-                                 request.copies_grid));
+    throw UsageError(
+        fmt::format("--copies-grid {}: .npy features have no images to draw; give image sets", request.copies_grid));
   }
   if (wants(request, "is") && request.fake.empty()) throw UsageError("is scores one set: give --fake");
   if (wants(request, "accuracy") && request.real.empty()) {
@@ -77,9 +77,10 @@ void check_request(const DistributionEvalRequest& request) {
   }
   const std::string flag = given_sampling_flag(request.generator);
   if (!flag.empty() && !eval::names_generator(request.real) && !eval::names_generator(request.fake)) {
-    throw UsageError(fmt::format("{} sets how a generator is sampled, and neither --real nor --fake is a "
-                                 "checkpoint or run folder",
-                                 flag));
+    throw UsageError(
+        fmt::format("{} sets how a generator is sampled, and neither --real nor --fake is a "
+                    "checkpoint or run folder",
+                    flag));
   }
   if (request.num < 0) throw UsageError(fmt::format("--num: expected >= 0, got {}", request.num));
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
@@ -93,8 +94,8 @@ struct EvaluatedSet {
   std::unique_ptr<eval::ImageSource> source;  // read out, but it still names and shows its images
 };
 
-EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool want_features,
-                          bool want_probabilities, eval::FeatureNetwork* network, const DistributionEvalRequest& request,
+EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool want_features, bool want_probabilities,
+                          eval::FeatureNetwork* network, const DistributionEvalRequest& request,
                           const Runtime& runtime) {
   EvaluatedSet set;
   if (ends_with(spec, ".npy")) {
@@ -103,7 +104,8 @@ EvaluatedSet evaluate_set(const std::string& spec, const std::string& role, bool
     }
     torch::Tensor features = io::read_npy(spec);
     if (features.dim() != 2) {
-      throw RuntimeError(fmt::format("'{}': expected features of shape [N, D], found {} dimensions", spec, features.dim()));
+      throw RuntimeError(
+          fmt::format("'{}': expected features of shape [N, D], found {} dimensions", spec, features.dim()));
     }
     if (request.num > 0 && features.size(0) > request.num) features = features.narrow(0, 0, request.num);
     set.data.features = features.to(torch::kFloat);
@@ -191,7 +193,9 @@ int run_distribution_eval(const DistributionEvalRequest& given) {
   if (request.metrics.empty()) {
     request.metrics = default_metrics(request);
     log_info("--metrics not given: {} (the default for {})", fmt::join(request.metrics, ","),
-             request.real.empty() ? "--fake alone" : request.fake.empty() ? "--real alone" : "--real and --fake");
+             request.real.empty()   ? "--fake alone"
+             : request.fake.empty() ? "--real alone"
+                                    : "--real and --fake");
   }
   check_request(request);
   RuntimeSettings settings;
@@ -276,8 +280,10 @@ int run_distribution_eval(const DistributionEvalRequest& given) {
   }
   if (wants(request, "is")) {
     const metrics::InceptionScoreResult score = metrics::inception_score(fake->data.probabilities, request.is_splits);
-    figures.add("is", eval::JsonObject().add("mean", score.mean).add("std", score.std).add(
-                          "splits", static_cast<std::int64_t>(score.splits)));
+    figures.add("is", eval::JsonObject()
+                          .add("mean", score.mean)
+                          .add("std", score.std)
+                          .add("splits", static_cast<std::int64_t>(score.splits)));
     table.row("IS", fmt::format("{:.4f}", score.mean), fmt::format("± {:.4f} over {} splits", score.std, score.splits));
   }
   if (wants(request, "accuracy")) {

@@ -23,14 +23,16 @@ class InceptionTorchScript : public FeatureNetwork {
   InceptionTorchScript(const std::string& path, const torch::Device& device) : path_(path), device_(device) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      throw UsageError(fmt::format("--features inception:{}: no such file (give the path of "
-                                   "inception-2015-12-05.pt; nothing is downloaded)",
-                                   path));
+      throw UsageError(
+          fmt::format("--features inception:{}: no such file (give the path of "
+                      "inception-2015-12-05.pt; nothing is downloaded)",
+                      path));
     }
     try {
       module_ = torch::jit::load(path, device);
     } catch (const c10::Error& e) {
-      throw RuntimeError(fmt::format("cannot load '{}' as TorchScript: {}", path, first_line(e.what_without_backtrace())));
+      throw RuntimeError(
+          fmt::format("cannot load '{}' as TorchScript: {}", path, first_line(e.what_without_backtrace())));
     }
     module_.eval();
   }
@@ -65,8 +67,8 @@ class InceptionTorchScript : public FeatureNetwork {
     try {
       out = module_.get_method("forward")({input}, {{flag, c10::IValue(true)}}).toTensor();
     } catch (const c10::Error& e) {
-      throw RuntimeError(fmt::format("'{}' failed on forward(images, {}=True), the call stylegan2-ada makes: {}",
-                                     path_, flag, first_line(e.what_without_backtrace())));
+      throw RuntimeError(fmt::format("'{}' failed on forward(images, {}=True), the call stylegan2-ada makes: {}", path_,
+                                     flag, first_line(e.what_without_backtrace())));
     }
     if (out.dim() != 2 || out.size(0) != input.size(0) || (expected_width > 0 && out.size(1) != expected_width)) {
       throw RuntimeError(fmt::format("'{}': forward(images, {}=True) gave shape {} for {} images, expected [{}, {}]",
@@ -87,9 +89,7 @@ class ClassifierNetwork : public FeatureNetwork {
   ClassifierNetwork(const std::string& spec, const torch::Device& device)
       : loaded_(train::load_classifier(spec, device)), device_(device) {}
 
-  ImageFormat input_format() const override {
-    return {loaded_.config.data.channels, loaded_.config.data.image_size};
-  }
+  ImageFormat input_format() const override { return {loaded_.config.data.channels, loaded_.config.data.image_size}; }
 
   NetworkOutputs run(const torch::Tensor& images, bool want_features, bool want_probabilities) override {
     torch::InferenceMode inference;
@@ -105,10 +105,10 @@ class ClassifierNetwork : public FeatureNetwork {
 
   std::string name() const override { return "classifier:" + loaded_.path; }
   std::string protocol() const override {
-    return fmt::format("synthgen classifier: uint8 images as {}x{}x{} in [-1, 1] (x / 127.5 - 1); features = "
-                       "the {} ReLU units before the output layer, probabilities = softmax of its logits",
-                       input_format().channels, input_format().size, input_format().size,
-                       models::ImageClassifierImpl::kFeatureDim);
+    return fmt::format(
+        "synthgen classifier: uint8 images as {}x{}x{} in [-1, 1] (x / 127.5 - 1); features = "
+        "the {} ReLU units before the output layer, probabilities = softmax of its logits",
+        input_format().channels, input_format().size, input_format().size, models::ImageClassifierImpl::kFeatureDim);
   }
   std::vector<std::string> class_names() const override { return loaded_.class_names; }
 

@@ -151,8 +151,9 @@ class GeneratorSource : public ImageSource {
     if (passes > 1 && device_.is_cpu()) {
       log_warn("sampling {} images from {} with {} network passes each on the CPU: slow (hours for thousands){}", size_,
                path_, passes,
-               options.limit > 0 ? "" : fmt::format(" ({} is the default for a generator; --num N makes fewer)",
-                                                    kDefaultGeneratorImages));
+               options.limit > 0
+                   ? ""
+                   : fmt::format(" ({} is the default for a generator; --num N makes fewer)", kDefaultGeneratorImages));
     }
   }
   std::int64_t size() const override { return size_; }
@@ -255,10 +256,10 @@ std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const So
     throw UsageError(fmt::format("'{}': a .npy file holds features, and images are needed here", spec));
   }
   if (fs::is_directory(fs::path(spec), ec)) return std::make_unique<FolderSource>(spec, options);
-  throw UsageError(fmt::format(
-      "'{}' does not exist; expected an image folder, a checkpoint or run folder, a .npy feature file, "
-      "fashion-mnist:train or fashion-mnist:test",
-      spec));
+  throw UsageError(
+      fmt::format("'{}' does not exist; expected an image folder, a checkpoint or run folder, a .npy feature file, "
+                  "fashion-mnist:train or fashion-mnist:test",
+                  spec));
 }
 
 LoadedImages read_all(ImageSource& source, std::int64_t batch) {

@@ -20,9 +20,10 @@ torch::Tensor align_labels(const torch::Tensor& labels, const std::vector<std::s
                std::stoll(name) < static_cast<std::int64_t>(test_names.size())) {
       mapping.push_back(std::stoll(name));
     } else {
-      throw RuntimeError(fmt::format("{}: class '{}' is not a class of the test set (its classes are named as "
-                                     "the test set's, or numbered 0..{})",
-                                     what, name, test_names.size() - 1));
+      throw RuntimeError(
+          fmt::format("{}: class '{}' is not a class of the test set (its classes are named as "
+                      "the test set's, or numbered 0..{})",
+                      what, name, test_names.size() - 1));
     }
   }
   return torch::tensor(mapping).index_select(0, labels);

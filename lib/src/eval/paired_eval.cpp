@@ -45,7 +45,8 @@ std::string find_target(const fs::path& target_root, const fs::path& relative) {
 std::vector<Pair> match_files(const PairedEvalRequest& request) {
   for (const auto& [flag, folder] : {std::pair{"--pred", request.pred}, std::pair{"--target", request.target}}) {
     std::error_code ec;
-    if (!fs::is_directory(folder, ec)) throw UsageError(fmt::format("{} '{}': expected a folder of images", flag, folder));
+    if (!fs::is_directory(folder, ec))
+      throw UsageError(fmt::format("{} '{}': expected a folder of images", flag, folder));
   }
   const data::FolderListing listing = data::list_image_folder(request.pred);
   if (listing.files.empty()) throw UsageError(fmt::format("--pred '{}' holds no image files", request.pred));
@@ -62,8 +63,9 @@ std::vector<Pair> match_files(const PairedEvalRequest& request) {
     pairs.push_back({relative.string(), file, target});
   }
   if (missing > 0) {
-    throw UsageError(fmt::format("{} of {} images in --pred '{}' have no file of the same name in --target '{}' (first: {})",
-                                 missing, listing.files.size(), request.pred, request.target, first_missing));
+    throw UsageError(
+        fmt::format("{} of {} images in --pred '{}' have no file of the same name in --target '{}' (first: {})",
+                    missing, listing.files.size(), request.pred, request.target, first_missing));
   }
   return pairs;
 }
@@ -121,10 +123,12 @@ int run_paired_eval(const PairedEvalRequest& given) {
   const bool want_l1 = std::count(request.metrics.begin(), request.metrics.end(), "l1") > 0;
   for (const std::string& metric : request.metrics) {
     if (metric != "psnr" && metric != "ssim" && metric != "l1") {
-      throw UsageError(fmt::format("--metrics: '{}' is not a paired metric; with --pred/--target expected psnr, ssim, l1", metric));
+      throw UsageError(
+          fmt::format("--metrics: '{}' is not a paired metric; with --pred/--target expected psnr, ssim, l1", metric));
     }
   }
-  if (request.crop_border < 0) throw UsageError(fmt::format("--crop-border: expected >= 0, got {}", request.crop_border));
+  if (request.crop_border < 0)
+    throw UsageError(fmt::format("--crop-border: expected >= 0, got {}", request.crop_border));
   RuntimeSettings on_cpu;
   on_cpu.threads = request.threads;
   on_cpu.device = "cpu";
@@ -137,8 +141,8 @@ int run_paired_eval(const PairedEvalRequest& given) {
   at::parallel_for(0, static_cast<std::int64_t>(pairs.size()), 1, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
       try {
-        scores[static_cast<std::size_t>(i)] = score_pair(pairs[static_cast<std::size_t>(i)], request, want_psnr, want_ssim,
-                                                           want_l1);
+        scores[static_cast<std::size_t>(i)] =
+            score_pair(pairs[static_cast<std::size_t>(i)], request, want_psnr, want_ssim, want_l1);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (failure.empty()) failure = e.what();
@@ -185,8 +189,9 @@ int run_paired_eval(const PairedEvalRequest& given) {
       .add("pairs", static_cast<std::int64_t>(pairs.size()))
       .add("y_channel", request.y_channel)
       .add("crop_border", static_cast<std::int64_t>(request.crop_border))
-      .add("protocol", "BasicSR: 8-bit RGB as 0-255 floats; SSIM with an 11x11 Gaussian window (sigma 1.5), "
-                       "valid positions only, averaged over channels")
+      .add("protocol",
+           "BasicSR: 8-bit RGB as 0-255 floats; SSIM with an 11x11 Gaussian window (sigma 1.5), "
+           "valid positions only, averaged over channels")
       .add("metrics", figures)
       .add("per_image", per_image);
   eval::publish_report(table, json, request.json_path);

@@ -15,11 +15,21 @@ std::string json_quote(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<int>(c));
@@ -43,7 +53,9 @@ JsonObject& JsonObject::add(const std::string& key, double value) {
 
 JsonObject& JsonObject::add(const std::string& key, std::int64_t value) { return add_raw(key, std::to_string(value)); }
 
-JsonObject& JsonObject::add(const std::string& key, const std::string& value) { return add_raw(key, json_quote(value)); }
+JsonObject& JsonObject::add(const std::string& key, const std::string& value) {
+  return add_raw(key, json_quote(value));
+}
 
 JsonObject& JsonObject::add(const std::string& key, const JsonObject& value) {
   // Rendered at depth 0 now; dump() indents it to its place.

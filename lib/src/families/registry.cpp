@@ -23,7 +23,7 @@ namespace synthgen {
 namespace {
 
 // The keys of the GAN trainer's losses and regularisers (vanilla, dcgan, progan).
-const std::vector<std::string> kGanTrainerKeys = {"train.loss",  "train.n_critic",     "train.gp_weight",
+const std::vector<std::string> kGanTrainerKeys = {"train.loss",     "train.n_critic",  "train.gp_weight",
                                                   "train.r1_gamma", "train.drift",     "train.mode_seeking",
                                                   "train.augment",  "model.latent_dim"};
 
@@ -55,8 +55,7 @@ std::shared_ptr<models::Discriminator> gan_discriminator(const Config& config) {
 }
 
 ModelFamily gan_family(std::string name, std::string summary, std::vector<std::string> keys,
-                       ModelFamily::GanGeneratorFactory generator,
-                       ModelFamily::GanDiscriminatorFactory discriminator) {
+                       ModelFamily::GanGeneratorFactory generator, ModelFamily::GanDiscriminatorFactory discriminator) {
   ModelFamily family{std::move(name), FamilyKind::kGan, std::move(summary), with(kGanTrainerKeys, keys)};
   family.make_trainer = trainer_with_data<train::GanTrainer>;
   family.make_image_generator = make_gan_image_generator;
@@ -68,8 +67,7 @@ ModelFamily gan_family(std::string name, std::string summary, std::vector<std::s
 std::vector<ModelFamily> make_families() {
   std::vector<ModelFamily> families;
   families.push_back(gan_family("vanilla", "MLP generator and discriminator (Goodfellow et al. 2014)",
-                                {"model.spectral_norm", "model.hidden_dim"},
-                                gan_generator<models::VanillaGenerator>,
+                                {"model.spectral_norm", "model.hidden_dim"}, gan_generator<models::VanillaGenerator>,
                                 gan_discriminator<models::VanillaDiscriminator>));
   families.push_back(gan_family("dcgan", "DCGAN (Radford et al. 2016); optional spectral norm in D",
                                 {"model.spectral_norm"}, gan_generator<models::DcganGenerator>,
@@ -78,12 +76,12 @@ std::vector<ModelFamily> make_families() {
                                 "ProGAN (Karras et al. 2018) with StyleGAN options: mapping network, style "
                                 "modulation, noise inputs",
                                 {"model.max_channels", "model.mapping_layers", "model.style_modulation",
-                                 "model.noise_inputs", "train.fade_images", "train.stable_images",
-                                 "train.batch_sizes"},
+                                 "model.noise_inputs", "train.fade_images", "train.stable_images", "train.batch_sizes"},
                                 gan_generator<models::ProganGenerator>,
                                 gan_discriminator<models::ProganDiscriminator>));
 
-  ModelFamily ddpm{"ddpm", FamilyKind::kDiffusion,
+  ModelFamily ddpm{"ddpm",
+                   FamilyKind::kDiffusion,
                    "diffusion (Ho et al. 2020): U-Net noise predictor; DDPM, DDIM and DPM-Solver++ sampling, "
                    "classifier-free guidance",
                    {"model.channel_mults", "model.res_blocks", "model.attention_max_size", "model.dropout",
@@ -92,13 +90,16 @@ std::vector<ModelFamily> make_families() {
   ddpm.make_image_generator = make_diffusion_image_generator;
   families.push_back(ddpm);
 
-  ModelFamily vae{"vae", FamilyKind::kVae, "convolutional VAE (Kingma & Welling 2014), beta-weighted KL",
+  ModelFamily vae{"vae",
+                  FamilyKind::kVae,
+                  "convolutional VAE (Kingma & Welling 2014), beta-weighted KL",
                   {"model.latent_dim", "model.channel_mults", "model.likelihood", "train.kl_beta"}};
   vae.make_trainer = trainer_with_data<train::VaeTrainer>;
   vae.make_image_generator = make_vae_image_generator;
   families.push_back(vae);
 
-  ModelFamily pix2pix{"pix2pix", FamilyKind::kTranslation,
+  ModelFamily pix2pix{"pix2pix",
+                      FamilyKind::kTranslation,
                       "paired image-to-image translation (Isola et al. 2017): U-Net G, PatchGAN D",
                       {"train.loss", "model.unet_levels", "train.l1_weight"}};
   pix2pix.make_trainer = trainer_without_data<train::Pix2PixTrainer>;
@@ -106,28 +107,29 @@ std::vector<ModelFamily> make_families() {
   pix2pix.use_with = "synthgen translate";
   families.push_back(pix2pix);
 
-  ModelFamily cyclegan{"cyclegan", FamilyKind::kTranslation,
-                       "unpaired translation (Zhu et al. 2017): two ResNet generators, two PatchGAN "
-                       "discriminators",
-                       {"train.loss", "model.generator_blocks", "train.cycle_weight", "train.identity_weight",
-                        "train.pool_size"}};
+  ModelFamily cyclegan{
+      "cyclegan",
+      FamilyKind::kTranslation,
+      "unpaired translation (Zhu et al. 2017): two ResNet generators, two PatchGAN "
+      "discriminators",
+      {"train.loss", "model.generator_blocks", "train.cycle_weight", "train.identity_weight", "train.pool_size"}};
   cyclegan.make_trainer = trainer_without_data<train::CycleGanTrainer>;
   cyclegan.make_translator = train::load_cyclegan_translator;
   cyclegan.use_with = "synthgen translate";
   families.push_back(cyclegan);
 
-  ModelFamily srgan{"srgan", FamilyKind::kSuperResolution,
+  ModelFamily srgan{"srgan",
+                    FamilyKind::kSuperResolution,
                     "super-resolution x2/x4: SRResNet (Ledig et al. 2017) or ESRGAN (Wang et al. 2018)",
-                    {"model.sr_scale", "model.sr_block", "model.sr_blocks", "model.sr_growth",
-                     "model.sr_bicubic_skip", "train.sr_patch", "train.pixel_weight", "train.perceptual_weight",
-                     "train.perceptual_net", "train.gan_weight", "train.sr_blur", "train.sr_noise",
-                     "train.sr_jpeg"}};
+                    {"model.sr_scale", "model.sr_block", "model.sr_blocks", "model.sr_growth", "model.sr_bicubic_skip",
+                     "train.sr_patch", "train.pixel_weight", "train.perceptual_weight", "train.perceptual_net",
+                     "train.gan_weight", "train.sr_blur", "train.sr_noise", "train.sr_jpeg"}};
   srgan.make_trainer = trainer_without_data<train::SrTrainer>;
   srgan.use_with = "synthgen upscale";
   families.push_back(srgan);
 
-  ModelFamily classifier{"classifier", FamilyKind::kClassifier,
-                         "the built-in CNN that eval uses as a feature network and for CAS", {}};
+  ModelFamily classifier{
+      "classifier", FamilyKind::kClassifier, "the built-in CNN that eval uses as a feature network and for CAS", {}};
   classifier.make_trainer = trainer_with_data<train::ClassifierTrainer>;
   classifier.use_with = "synthgen eval --features classifier:CHECKPOINT";
   families.push_back(classifier);
@@ -138,12 +140,18 @@ std::vector<ModelFamily> make_families() {
 
 const char* family_kind_name(FamilyKind kind) {
   switch (kind) {
-    case FamilyKind::kGan: return "GAN";
-    case FamilyKind::kDiffusion: return "diffusion";
-    case FamilyKind::kVae: return "VAE";
-    case FamilyKind::kTranslation: return "translation";
-    case FamilyKind::kSuperResolution: return "super-resolution";
-    case FamilyKind::kClassifier: return "classifier";
+    case FamilyKind::kGan:
+      return "GAN";
+    case FamilyKind::kDiffusion:
+      return "diffusion";
+    case FamilyKind::kVae:
+      return "VAE";
+    case FamilyKind::kTranslation:
+      return "translation";
+    case FamilyKind::kSuperResolution:
+      return "super-resolution";
+    case FamilyKind::kClassifier:
+      return "classifier";
   }
   return "?";
 }

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "little_endian.h"
 #include "synthgen/core/error.h"
 #include "synthgen/io/file_io.h"
-#include "little_endian.h"
 
 namespace synthgen::io {
 namespace {
@@ -24,13 +24,13 @@ std::uint32_t checksum(const std::uint8_t* data, std::size_t size) {
 }
 
 template <class T>
-T read_meta_value(torch::serialize::InputArchive& archive, const std::string& key,
-                  const std::string& path) {
+T read_meta_value(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {
   c10::IValue value;
   if (!archive.try_read("synthgen/" + key, value)) {
-    throw RuntimeError(fmt::format("checkpoint '{}' has no 'synthgen/{}' entry: not a synthgen "
-                                   "checkpoint or a damaged one",
-                                   path, key));
+    throw RuntimeError(
+        fmt::format("checkpoint '{}' has no 'synthgen/{}' entry: not a synthgen "
+                    "checkpoint or a damaged one",
+                    path, key));
   }
   if constexpr (std::is_same_v<T, std::string>) {
     return value.toStringRef();
@@ -41,8 +41,7 @@ T read_meta_value(torch::serialize::InputArchive& archive, const std::string& ke
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const CheckpointMeta& meta,
-                     const ArchiveWriter& write_body) {
+void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const ArchiveWriter& write_body) {
   torch::serialize::OutputArchive archive;
   archive.write("synthgen/format", c10::IValue(meta.format));
   archive.write("synthgen/family", c10::IValue(meta.family));
@@ -70,17 +69,17 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const torch::Device& d
   const std::vector<std::uint8_t> bytes = read_file_bytes(path);
   if (bytes.size() < kFooterSize ||
       std::memcmp(bytes.data() + bytes.size() - kFooterSize, kFooterMagic, sizeof(kFooterMagic)) != 0) {
-    throw RuntimeError(fmt::format(
-        "checkpoint '{}' is incomplete or not a synthgen checkpoint: its closing record is missing "
-        "({} bytes)",
-        path, bytes.size()));
+    throw RuntimeError(
+        fmt::format("checkpoint '{}' is incomplete or not a synthgen checkpoint: its closing record is missing "
+                    "({} bytes)",
+                    path, bytes.size()));
   }
   const std::uint8_t* footer = bytes.data() + bytes.size() - kFooterSize + sizeof(kFooterMagic);
   const std::uint64_t payload_size = get_le(footer, 8);
   const auto stored_crc = static_cast<std::uint32_t>(get_le(footer + 8, 4));
   if (payload_size != bytes.size() - kFooterSize) {
-    throw RuntimeError(fmt::format("checkpoint '{}' is damaged: footer says {} bytes, file holds {}",
-                                   path, payload_size, bytes.size() - kFooterSize));
+    throw RuntimeError(fmt::format("checkpoint '{}' is damaged: footer says {} bytes, file holds {}", path,
+                                   payload_size, bytes.size() - kFooterSize));
   }
   if (checksum(bytes.data(), payload_size) != stored_crc) {
     throw RuntimeError(fmt::format("checkpoint '{}' is damaged: checksum mismatch", path));
@@ -95,8 +94,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const torch::Device& d
   CheckpointMeta& meta = loaded.meta;
   meta.format = read_meta_value<std::int64_t>(loaded.archive, "format", path);
   if (meta.format != kCheckpointFormat) {
-    throw RuntimeError(fmt::format("checkpoint '{}' has format version {}; this synthgen reads version {}",
-                                   path, meta.format, kCheckpointFormat));
+    throw RuntimeError(fmt::format("checkpoint '{}' has format version {}; this synthgen reads version {}", path,
+                                   meta.format, kCheckpointFormat));
   }
   meta.family = read_meta_value<std::string>(loaded.archive, "family", path);
   meta.config_yaml = read_meta_value<std::string>(loaded.archive, "config", path);
@@ -112,9 +111,10 @@ std::string resolve_checkpoint_path(const std::string& file_or_run_dir) {
   if (fs::is_directory(file_or_run_dir, ec)) {
     const fs::path latest = fs::path(file_or_run_dir) / "checkpoints" / "latest.ckpt";
     if (!fs::exists(latest, ec)) {
-      throw UsageError(fmt::format("'{}' is a folder without checkpoints/latest.ckpt: expected a "
-                                   "checkpoint file or a run folder",
-                                   file_or_run_dir));
+      throw UsageError(
+          fmt::format("'{}' is a folder without checkpoints/latest.ckpt: expected a "
+                      "checkpoint file or a run folder",
+                      file_or_run_dir));
     }
     return latest.string();
   }

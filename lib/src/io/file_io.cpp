@@ -51,8 +51,8 @@ class FdGuard {
 std::string temporary_name(const std::filesystem::path& target) {
   static std::atomic<std::uint64_t> counter{0};
   const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-  const std::string name = "." + target.filename().string() + ".tmp." +
-                           std::to_string(::getpid()) + "." + std::to_string(counter++) + "." +
+  const std::string name = "." + target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+                           std::to_string(counter++) + "." +
                            std::to_string(static_cast<std::uint64_t>(ticks) % 1000000007ull);
   return (target.parent_path() / name).string();
 }
@@ -167,8 +167,8 @@ int remove_stale_temporaries(const std::string& folder) {
   int removed = 0;
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos &&
-        it->is_regular_file(ec) && fs::remove(it->path(), ec)) {
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos && it->is_regular_file(ec) &&
+        fs::remove(it->path(), ec)) {
       ++removed;
     }
   }

@@ -29,20 +29,28 @@ std::string stb_reason() {
 
 const char* format_name(ImageFormat format) {
   switch (format) {
-    case ImageFormat::kPng: return "PNG";
-    case ImageFormat::kJpeg: return "JPEG";
-    case ImageFormat::kBmp: return "BMP";
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kPng:
+      return "PNG";
+    case ImageFormat::kJpeg:
+      return "JPEG";
+    case ImageFormat::kBmp:
+      return "BMP";
+    case ImageFormat::kUnknown:
+      break;
   }
   return "TGA";
 }
 
 bool is_complete(ImageFormat format, const std::uint8_t* data, std::size_t size) {
   switch (format) {
-    case ImageFormat::kPng: return png_is_complete(data, size);
-    case ImageFormat::kJpeg: return jpeg_is_complete(data, size);
-    case ImageFormat::kBmp: return bmp_is_complete(data, size);
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kPng:
+      return png_is_complete(data, size);
+    case ImageFormat::kJpeg:
+      return jpeg_is_complete(data, size);
+    case ImageFormat::kBmp:
+      return bmp_is_complete(data, size);
+    case ImageFormat::kUnknown:
+      break;
   }
   return tga_is_complete(data, size);
 }
@@ -68,8 +76,7 @@ Image crop(const Image& image, int left, int top, int width, int height) {
   out.pixels.resize(static_cast<std::size_t>(width) * height * image.channels);
   const std::size_t row_bytes = static_cast<std::size_t>(width) * image.channels;
   for (int y = 0; y < height; ++y) {
-    const std::size_t from =
-        (static_cast<std::size_t>(top + y) * image.width + left) * image.channels;
+    const std::size_t from = (static_cast<std::size_t>(top + y) * image.width + left) * image.channels;
     std::copy_n(image.pixels.data() + from, row_bytes, out.pixels.data() + y * row_bytes);
   }
   return out;
@@ -91,10 +98,8 @@ Image decode_image(const std::uint8_t* data, std::size_t size, int channels, con
   const ImageFormat format = sniff_format(data, size);
   const int length = static_cast<int>(size);
   auto check_sides = [&](std::uint64_t width, std::uint64_t height) {
-    if (width > static_cast<std::uint64_t>(limits.max_side) ||
-        height > static_cast<std::uint64_t>(limits.max_side)) {
-      throw_decode_error(name, std::to_string(width) + "x" + std::to_string(height) +
-                                   " pixels exceeds the limit of " +
+    if (width > static_cast<std::uint64_t>(limits.max_side) || height > static_cast<std::uint64_t>(limits.max_side)) {
+      throw_decode_error(name, std::to_string(width) + "x" + std::to_string(height) + " pixels exceeds the limit of " +
                                    std::to_string(limits.max_side) + " per side");
     }
   };
@@ -126,15 +131,12 @@ Image decode_image(const std::uint8_t* data, std::size_t size, int channels, con
   }
 
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-      stbi_load_from_memory(data, length, &width, &height, &file_channels, channels),
-      stbi_image_free);
+      stbi_load_from_memory(data, length, &width, &height, &file_channels, channels), stbi_image_free);
   if (!pixels) {
-    throw_decode_error(name, std::string("corrupt ") + format_name(format) + " data (stb: " +
-                                 stb_reason() + ")");
+    throw_decode_error(name, std::string("corrupt ") + format_name(format) + " data (stb: " + stb_reason() + ")");
   }
   Image image{width, height, channels, {}};
-  image.pixels.assign(pixels.get(),
-                      pixels.get() + static_cast<std::size_t>(width) * height * channels);
+  image.pixels.assign(pixels.get(), pixels.get() + static_cast<std::size_t>(width) * height * channels);
   return image;
 }
 
@@ -146,8 +148,8 @@ Image read_image(const std::string& path, int channels, const DecodeLimits& limi
 std::vector<std::uint8_t> encode_png(const Image& image) {
   check_image(image, "encode_png");
   std::vector<std::uint8_t> out;
-  if (!stbi_write_png_to_func(append_bytes, &out, image.width, image.height, image.channels,
-                              image.pixels.data(), image.width * image.channels)) {
+  if (!stbi_write_png_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data(),
+                              image.width * image.channels)) {
     throw RuntimeError("encode_png: stb could not encode a " + std::to_string(image.width) + "x" +
                        std::to_string(image.height) + " image");
   }
@@ -163,8 +165,8 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality) {
     throw UsageError("encode_jpeg: quality must be 1 to 100, got " + std::to_string(quality));
   }
   std::vector<std::uint8_t> out;
-  if (!stbi_write_jpg_to_func(append_bytes, &out, image.width, image.height, image.channels,
-                              image.pixels.data(), quality)) {
+  if (!stbi_write_jpg_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data(),
+                              quality)) {
     throw RuntimeError("encode_jpeg: stb could not encode a " + std::to_string(image.width) + "x" +
                        std::to_string(image.height) + " image");
   }
@@ -194,17 +196,16 @@ std::vector<std::uint8_t> encode_tga(const Image& image) {
 Image resize_image(const Image& image, int width, int height) {
   check_image(image, "resize_image");
   if (width <= 0 || height <= 0) {
-    throw UsageError("resize_image: target size must be positive, got " + std::to_string(width) +
-                     "x" + std::to_string(height));
+    throw UsageError("resize_image: target size must be positive, got " + std::to_string(width) + "x" +
+                     std::to_string(height));
   }
   if (width == image.width && height == image.height) return image;
   Image out{width, height, image.channels, {}};
   out.pixels.resize(static_cast<std::size_t>(width) * height * image.channels);
-  if (!stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(),
-                          width, height, 0, image.channels)) {
+  if (!stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(), width, height, 0,
+                          image.channels)) {
     throw RuntimeError("resize_image: stb could not resize " + std::to_string(image.width) + "x" +
-                       std::to_string(image.height) + " to " + std::to_string(width) + "x" +
-                       std::to_string(height));
+                       std::to_string(image.height) + " to " + std::to_string(width) + "x" + std::to_string(height));
   }
   return out;
 }
@@ -219,8 +220,7 @@ Image resize_and_center_crop(const Image& image, int size) {
   const bool wide = image.width >= image.height;
   const int short_side = wide ? image.height : image.width;
   const int long_side = wide ? image.width : image.height;
-  const int new_long = std::max(
-      size, static_cast<int>(static_cast<std::int64_t>(size) * long_side / short_side));
+  const int new_long = std::max(size, static_cast<int>(static_cast<std::int64_t>(size) * long_side / short_side));
   const Image resized = short_side == size ? image
                         : wide             ? resize_image(image, new_long, size)
                                            : resize_image(image, size, new_long);
@@ -261,8 +261,8 @@ Image convert_channels(const Image& image, int channels) {
       dst[i] = static_cast<std::uint8_t>((77 * in[3 * i] + 150 * in[3 * i + 1] + 29 * in[3 * i + 2]) >> 8);
     }
   } else {
-    throw UsageError("convert_channels: only 1 <-> 3 channels are supported, not " +
-                     std::to_string(image.channels) + " -> " + std::to_string(channels));
+    throw UsageError("convert_channels: only 1 <-> 3 channels are supported, not " + std::to_string(image.channels) +
+                     " -> " + std::to_string(channels));
   }
   return out;
 }

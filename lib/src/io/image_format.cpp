@@ -10,8 +10,7 @@ bool starts_with(const std::uint8_t* data, std::size_t size, const char* magic, 
 }
 
 std::uint32_t read_be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 std::uint32_t read_le16(const std::uint8_t* p) { return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8); }
 std::uint32_t read_le32(const std::uint8_t* p) { return read_le16(p) | (read_le16(p + 2) << 16); }
@@ -37,7 +36,7 @@ std::size_t walk_jpeg_headers(const std::uint8_t* data, std::size_t size, Visit&
     while (pos < size && data[pos] == 0xff) ++pos;  // fill bytes may precede a marker
     if (pos >= size) return 0;
     const std::uint8_t code = data[pos++];
-    if (code == 0xd9) return 0;  // EOI before any scan: no image
+    if (code == 0xd9) return 0;                                    // EOI before any scan: no image
     if ((code >= 0xd0 && code <= 0xd7) || code == 0x01) continue;  // markers without a segment
     if (size - pos < 2) return 0;
     const std::size_t length = (std::size_t{data[pos]} << 8) | data[pos + 1];
@@ -77,8 +76,8 @@ std::string sniff_unsupported_format(const std::uint8_t* data, std::size_t size)
   return "";
 }
 
-bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t size,
-                       std::uint32_t* width, std::uint32_t* height) {
+bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t size, std::uint32_t* width,
+                       std::uint32_t* height) {
   switch (format) {
     case ImageFormat::kPng:
       // The signature, then IHDR: length, type, width, height.
@@ -90,8 +89,7 @@ bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t
       bool found = false;
       walk_jpeg_headers(data, size, [&](std::uint8_t code, const std::uint8_t* segment) {
         // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC): length, precision, height, width.
-        const bool frame = code >= 0xc0 && code <= 0xcf && code != 0xc4 && code != 0xc8 &&
-                           code != 0xcc;
+        const bool frame = code >= 0xc0 && code <= 0xcf && code != 0xc4 && code != 0xc8 && code != 0xcc;
         const std::size_t length = (std::size_t{segment[0]} << 8) | segment[1];
         if (frame && !found && length >= 7) {
           *height = (std::uint32_t{segment[3]} << 8) | segment[4];
@@ -114,7 +112,8 @@ bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t
                                   : static_cast<std::uint32_t>(signed_height);
       return true;
     }
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kUnknown:
+      break;
   }
   return false;
 }

@@ -19,8 +19,8 @@ std::string sniff_unsupported_format(const std::uint8_t* data, std::size_t size)
 
 // The sides a PNG, JPEG or BMP header announces, read without stb (whose header parser refuses
 // some huge sizes with a vague message); false when the header is cut short or has no frame.
-bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t size,
-                       std::uint32_t* width, std::uint32_t* height);
+bool header_dimensions(ImageFormat format, const std::uint8_t* data, std::size_t size, std::uint32_t* width,
+                       std::uint32_t* height);
 
 // Whether the chunks run intact up to IEND.
 bool png_is_complete(const std::uint8_t* data, std::size_t size);

@@ -55,8 +55,7 @@ Image make_grid(const torch::Tensor& images, int columns, int padding) {
   const std::int64_t height = images.size(2);
   const std::int64_t width = images.size(3);
   torch::Tensor grid = torch::zeros(
-      {channels, rows * (height + padding) + padding, columns * (width + padding) + padding},
-      torch::kUInt8);
+      {channels, rows * (height + padding) + padding, columns * (width + padding) + padding}, torch::kUInt8);
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int64_t top = (i / columns) * (height + padding) + padding;
     const std::int64_t left = (i % columns) * (width + padding) + padding;

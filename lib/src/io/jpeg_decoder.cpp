@@ -1,9 +1,9 @@
 #include "jpeg_decoder.h"
 
 // jpeglib.h needs FILE and size_t declared first.
-#include <cstdio>
-#include <csetjmp>
 #include <jpeglib.h>
+#include <csetjmp>
+#include <cstdio>
 
 #include "synthgen/core/error.h"
 

@@ -8,9 +8,9 @@
 #include <limits>
 #include <optional>
 
+#include "little_endian.h"
 #include "synthgen/core/error.h"
 #include "synthgen/io/file_io.h"
-#include "little_endian.h"
 
 // The data bytes are copied as they are: the host must be little-endian, like the files.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy.cpp assumes a little-endian host");
@@ -92,8 +92,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw RuntimeError(
-        fmt::format("'{}' has a malformed npy header: {} in \"{}\"", path_, what, trimmed()));
+    throw RuntimeError(fmt::format("'{}' has a malformed npy header: {} in \"{}\"", path_, what, trimmed()));
   }
 
   std::string trimmed() const {
@@ -201,13 +200,11 @@ torch::Tensor read_npy(const std::string& path) {
   unsigned char prefix[12] = {};
   in.read(reinterpret_cast<char*>(prefix), std::min<std::streamoff>(file_size, 8));
   if (file_size < 10 || std::memcmp(prefix, kMagic, kMagicSize) != 0) {
-    throw RuntimeError(
-        fmt::format("'{}' is not an npy file: it does not start with \\x93NUMPY", path));
+    throw RuntimeError(fmt::format("'{}' is not an npy file: it does not start with \\x93NUMPY", path));
   }
   const int major = prefix[6], minor = prefix[7];
   if (minor != 0 || major < 1 || major > 3) {
-    throw RuntimeError(fmt::format("'{}' has npy format version {}.{}; expected 1.0, 2.0 or 3.0",
-                                   path, major, minor));
+    throw RuntimeError(fmt::format("'{}' has npy format version {}.{}; expected 1.0, 2.0 or 3.0", path, major, minor));
   }
   // Version 1.0 stores the header length in 2 bytes, 2.0 and 3.0 (UTF-8 header) in 4.
   const int length_bytes = major == 1 ? 2 : 4;
@@ -226,14 +223,13 @@ torch::Tensor read_npy(const std::string& path) {
 
   const NpyHeader header = HeaderParser(header_text, path).parse();
   if (header.fortran_order) {
-    throw RuntimeError(fmt::format(
-        "'{}' has fortran_order True; expected a C-order array (save np.ascontiguousarray(a))",
-        path));
+    throw RuntimeError(
+        fmt::format("'{}' has fortran_order True; expected a C-order array (save np.ascontiguousarray(a))", path));
   }
   const std::optional<torch::ScalarType> type = dtype_of_descr(header.descr);
   if (!type) {
-    throw RuntimeError(fmt::format("'{}' has unsupported dtype '{}' (expected {})", path,
-                                   header.descr, kExpectedDtypes));
+    throw RuntimeError(
+        fmt::format("'{}' has unsupported dtype '{}' (expected {})", path, header.descr, kExpectedDtypes));
   }
 
   const std::uint64_t item_size = torch::elementSize(*type);
@@ -241,19 +237,17 @@ torch::Tensor read_npy(const std::string& path) {
   for (std::int64_t dim : header.shape) {
     const auto size = static_cast<std::uint64_t>(dim);
     if (size != 0 && expected > std::numeric_limits<std::uint64_t>::max() / size) {
-      throw RuntimeError(
-          fmt::format("'{}' has an impossible npy shape {}", path, shape_repr(header.shape)));
+      throw RuntimeError(fmt::format("'{}' has an impossible npy shape {}", path, shape_repr(header.shape)));
     }
     expected *= size;
   }
   const std::uint64_t found = static_cast<std::uint64_t>(file_size) - data_offset;
   if (found < expected) {
-    throw RuntimeError(fmt::format("'{}' is truncated: expected {} bytes of data, found {}", path,
-                                   expected, found));
+    throw RuntimeError(fmt::format("'{}' is truncated: expected {} bytes of data, found {}", path, expected, found));
   }
   if (found > expected) {
-    throw RuntimeError(fmt::format("'{}' has trailing bytes: expected {} bytes of data, found {}",
-                                   path, expected, found));
+    throw RuntimeError(
+        fmt::format("'{}' has trailing bytes: expected {} bytes of data, found {}", path, expected, found));
   }
 
   torch::Tensor tensor = torch::empty(header.shape, torch::TensorOptions().dtype(*type));
@@ -270,8 +264,8 @@ void write_npy(const std::string& path, const torch::Tensor& tensor) {
   }
   const torch::Tensor data = tensor.to(torch::kCPU).contiguous();
 
-  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-                                   descr, shape_repr(data.sizes()));
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, shape_repr(data.sizes()));
   if (data.dim() > 0) {
     header.append(kGrowthDigits - std::to_string(data.size(0)).size(), ' ');
   }

@@ -13,8 +13,7 @@ namespace {
 constexpr std::size_t kNamesShown = 3;  // per kind of difference; the rest are counted
 
 // Walks the module as Module::save does: own parameters, own buffers, then serializable children.
-void add_module_tensors(const torch::nn::Module& module, const std::string& prefix,
-                        TensorShapes& out) {
+void add_module_tensors(const torch::nn::Module& module, const std::string& prefix, TensorShapes& out) {
   for (const auto& item : module.named_parameters(/*recurse=*/false)) {
     out.emplace_back(prefix + item.key(), item.value().sizes().vec());
   }
@@ -22,13 +21,11 @@ void add_module_tensors(const torch::nn::Module& module, const std::string& pref
     out.emplace_back(prefix + item.key(), item.value().sizes().vec());
   }
   for (const auto& child : module.named_children()) {
-    if (child.value()->is_serializable())
-      add_module_tensors(*child.value(), prefix + child.key() + ".", out);
+    if (child.value()->is_serializable()) add_module_tensors(*child.value(), prefix + child.key() + ".", out);
   }
 }
 
-void add_archive_tensors(torch::serialize::InputArchive& archive, const std::string& prefix,
-                         TensorShapes& out) {
+void add_archive_tensors(torch::serialize::InputArchive& archive, const std::string& prefix, TensorShapes& out) {
   for (const std::string& key : archive.keys()) {
     torch::Tensor tensor;
     torch::serialize::InputArchive child;
@@ -40,15 +37,11 @@ void add_archive_tensors(torch::serialize::InputArchive& archive, const std::str
   }
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  return fmt::format("[{}]", fmt::join(shape, ", "));
-}
+std::string shape_text(const std::vector<std::int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 // "what: a, b, c and 4 more" for the non-empty lists.
-void add_kind(std::vector<std::string>& parts, const std::string& what,
-              const std::vector<std::string>& names) {
-  if (!names.empty())
-    parts.push_back(fmt::format("{} {}: {}", names.size(), what, join_some(names, kNamesShown)));
+void add_kind(std::vector<std::string>& parts, const std::string& what, const std::vector<std::string>& names) {
+  if (!names.empty()) parts.push_back(fmt::format("{} {}: {}", names.size(), what, join_some(names, kNamesShown)));
 }
 
 }  // namespace
@@ -66,10 +59,8 @@ TensorShapes archive_tensor_shapes(torch::serialize::InputArchive& archive) {
 }
 
 std::string describe_tensor_mismatch(const TensorShapes& expected, const TensorShapes& stored) {
-  const std::map<std::string, std::vector<std::int64_t>> stored_by_name(stored.begin(),
-                                                                        stored.end());
-  const std::map<std::string, std::vector<std::int64_t>> expected_by_name(expected.begin(),
-                                                                          expected.end());
+  const std::map<std::string, std::vector<std::int64_t>> stored_by_name(stored.begin(), stored.end());
+  const std::map<std::string, std::vector<std::int64_t>> expected_by_name(expected.begin(), expected.end());
   std::vector<std::string> missing;
   std::vector<std::string> reshaped;
   for (const auto& [name, shape] : expected) {
@@ -77,14 +68,13 @@ std::string describe_tensor_mismatch(const TensorShapes& expected, const TensorS
     if (found == stored_by_name.end()) {
       missing.push_back(fmt::format("{} {}", name, shape_text(shape)));
     } else if (found->second != shape) {
-      reshaped.push_back(fmt::format("{} (stored {}, expected {})", name, shape_text(found->second),
-                                     shape_text(shape)));
+      reshaped.push_back(
+          fmt::format("{} (stored {}, expected {})", name, shape_text(found->second), shape_text(shape)));
     }
   }
   std::vector<std::string> unexpected;
   for (const auto& [name, shape] : stored) {
-    if (expected_by_name.count(name) == 0)
-      unexpected.push_back(fmt::format("{} {}", name, shape_text(shape)));
+    if (expected_by_name.count(name) == 0) unexpected.push_back(fmt::format("{} {}", name, shape_text(shape)));
   }
   std::vector<std::string> parts;
   add_kind(parts, "tensors expected but not stored", missing);
@@ -93,26 +83,21 @@ std::string describe_tensor_mismatch(const TensorShapes& expected, const TensorS
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
-void load_weights_strict(torch::nn::Module& module, torch::serialize::InputArchive& archive,
-                         const std::string& what) {
-  const std::string mismatch =
-      describe_tensor_mismatch(module_tensor_shapes(module), archive_tensor_shapes(archive));
+void load_weights_strict(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& what) {
+  const std::string mismatch = describe_tensor_mismatch(module_tensor_shapes(module), archive_tensor_shapes(archive));
   if (!mismatch.empty()) throw UsageError(fmt::format("{}: {}", what, mismatch));
   module.load(archive);
 }
 
-void read_weights_part(torch::serialize::InputArchive& archive, const std::string& name,
-                       torch::nn::Module& module) {
+void read_weights_part(torch::serialize::InputArchive& archive, const std::string& name, torch::nn::Module& module) {
   torch::serialize::InputArchive part;
   archive.read(name, part);
-  load_weights_strict(
-      module, part,
-      fmt::format("checkpoint part '{}' does not match the network its config describes", name));
+  load_weights_strict(module, part,
+                      fmt::format("checkpoint part '{}' does not match the network its config describes", name));
 }
 
-std::string read_weights_part_preferring(torch::serialize::InputArchive& archive,
-                                         const std::string& preferred, const std::string& fallback,
-                                         bool prefer, torch::nn::Module& module) {
+std::string read_weights_part_preferring(torch::serialize::InputArchive& archive, const std::string& preferred,
+                                         const std::string& fallback, bool prefer, torch::nn::Module& module) {
   torch::serialize::InputArchive probe;
   const std::string name = prefer && archive.try_read(preferred, probe) ? preferred : fallback;
   read_weights_part(archive, name, module);

@@ -16,8 +16,8 @@ GanLoss parse_gan_loss(const std::string& name) {
   if (name == "wgan-gp") return GanLoss::kWganGp;
   if (name == "hinge") return GanLoss::kHinge;
   if (name == "lsgan") return GanLoss::kLsgan;
-  throw ConfigError(fmt::format(
-      "train.loss: expected nonsaturating, minimax, wgan-gp, hinge or lsgan, got '{}'", name));
+  throw ConfigError(
+      fmt::format("train.loss: expected nonsaturating, minimax, wgan-gp, hinge or lsgan, got '{}'", name));
 }
 
 bool needs_gradient_penalty(GanLoss loss) { return loss == GanLoss::kWganGp; }
@@ -52,8 +52,7 @@ torch::Tensor discriminator_loss_fake(GanLoss loss, const torch::Tensor& fake_lo
   throw std::logic_error("discriminator_loss_fake: unhandled GanLoss");
 }
 
-torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits,
-                                 const torch::Tensor& fake_logits) {
+torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits, const torch::Tensor& fake_logits) {
   return discriminator_loss_real(loss, real_logits) + discriminator_loss_fake(loss, fake_logits);
 }
 

@@ -11,14 +11,14 @@ namespace synthgen::losses {
 PerceptualLoss::PerceptualLoss(const std::string& path, const torch::Device& device) : path_(path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw UsageError(fmt::format(
-        "train.perceptual_net '{}' does not exist (a TorchScript feature network file)", path));
+    throw UsageError(
+        fmt::format("train.perceptual_net '{}' does not exist (a TorchScript feature network file)", path));
   }
   try {
     module_ = torch::jit::load(path, device);
   } catch (const c10::Error& e) {
-    throw RuntimeError(fmt::format("train.perceptual_net '{}' is not a TorchScript module: {}",
-                                   path, e.what_without_backtrace()));
+    throw RuntimeError(
+        fmt::format("train.perceptual_net '{}' is not a TorchScript module: {}", path, e.what_without_backtrace()));
   }
   module_.eval();
   for (auto param : module_.parameters()) param.set_requires_grad(false);
@@ -34,8 +34,8 @@ std::vector<torch::Tensor> PerceptualLoss::features(const torch::Tensor& images)
   try {
     out = module_.forward({rgb});
   } catch (const c10::Error& e) {
-    throw RuntimeError(fmt::format("train.perceptual_net '{}' failed on a {} batch: {}", path_,
-                                   c10::str(rgb.sizes()), e.what_without_backtrace()));
+    throw RuntimeError(fmt::format("train.perceptual_net '{}' failed on a {} batch: {}", path_, c10::str(rgb.sizes()),
+                                   e.what_without_backtrace()));
   }
   std::vector<torch::Tensor> result;
   if (out.isTensor()) {
@@ -46,8 +46,7 @@ std::vector<torch::Tensor> PerceptualLoss::features(const torch::Tensor& images)
     for (const torch::Tensor& item : out.toTensorVector()) result.push_back(item);
   } else {
     throw RuntimeError(fmt::format(
-        "train.perceptual_net '{}' returned {}, expected a tensor or a tuple/list of tensors",
-        path_, out.tagKind()));
+        "train.perceptual_net '{}' returned {}, expected a tensor or a tuple/list of tensors", path_, out.tagKind()));
   }
   return result;
 }

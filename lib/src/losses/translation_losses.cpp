@@ -19,13 +19,13 @@ torch::Tensor patch_generator_loss(GanLoss loss, const torch::Tensor& fake_logit
   return generator_loss(loss, fake_logits);
 }
 
-torch::Tensor cycle_loss(const torch::Tensor& real_a, const torch::Tensor& reconstructed_a,
-                         const torch::Tensor& real_b, const torch::Tensor& reconstructed_b, double weight) {
+torch::Tensor cycle_loss(const torch::Tensor& real_a, const torch::Tensor& reconstructed_a, const torch::Tensor& real_b,
+                         const torch::Tensor& reconstructed_b, double weight) {
   return weight * (l1_distance(reconstructed_a, real_a) + l1_distance(reconstructed_b, real_b));
 }
 
-torch::Tensor identity_loss(const torch::Tensor& real_a, const torch::Tensor& ba_of_a,
-                            const torch::Tensor& real_b, const torch::Tensor& ab_of_b, double weight) {
+torch::Tensor identity_loss(const torch::Tensor& real_a, const torch::Tensor& ba_of_a, const torch::Tensor& real_b,
+                            const torch::Tensor& ab_of_b, double weight) {
   return weight * (l1_distance(ab_of_b, real_b) + l1_distance(ba_of_a, real_a));
 }
 

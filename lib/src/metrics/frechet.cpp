@@ -73,13 +73,11 @@ torch::Tensor psd_sqrt(const torch::Tensor& symmetric) {
 
 // Checks one FeatureStats and returns D.
 std::int64_t stats_dimension(const FeatureStats& stats, const char* which) {
-  if (!stats.mean.defined() || !stats.cov.defined() || stats.mean.dim() != 1 ||
-      stats.cov.dim() != 2 || stats.cov.size(0) != stats.mean.size(0) ||
-      stats.cov.size(1) != stats.mean.size(0)) {
-    throw RuntimeError(fmt::format(
-        "frechet_distance: statistics {} must have mean [D] and cov [D, D], got {} and {}", which,
-        stats.mean.defined() ? shape_text(stats.mean) : "none",
-        stats.cov.defined() ? shape_text(stats.cov) : "none"));
+  if (!stats.mean.defined() || !stats.cov.defined() || stats.mean.dim() != 1 || stats.cov.dim() != 2 ||
+      stats.cov.size(0) != stats.mean.size(0) || stats.cov.size(1) != stats.mean.size(0)) {
+    throw RuntimeError(fmt::format("frechet_distance: statistics {} must have mean [D] and cov [D, D], got {} and {}",
+                                   which, stats.mean.defined() ? shape_text(stats.mean) : "none",
+                                   stats.cov.defined() ? shape_text(stats.cov) : "none"));
   }
   return stats.mean.size(0);
 }
@@ -88,16 +86,13 @@ std::int64_t stats_dimension(const FeatureStats& stats, const char* which) {
 
 void FeatureStatsAccumulator::add(const torch::Tensor& batch) {
   if (batch.dim() != 2) {
-    throw RuntimeError(
-        fmt::format("feature batch must be [B, D], got shape {}", shape_text(batch)));
+    throw RuntimeError(fmt::format("feature batch must be [B, D], got shape {}", shape_text(batch)));
   }
   if (!batch.is_floating_point()) {
-    throw RuntimeError(fmt::format("feature batch must be floating point, got {}",
-                                   c10::toString(batch.scalar_type())));
+    throw RuntimeError(fmt::format("feature batch must be floating point, got {}", c10::toString(batch.scalar_type())));
   }
   if (features_ >= 0 && batch.size(1) != features_) {
-    throw RuntimeError(fmt::format("feature sizes differ: batch has {}, earlier batches {}",
-                                   batch.size(1), features_));
+    throw RuntimeError(fmt::format("feature sizes differ: batch has {}, earlier batches {}", batch.size(1), features_));
   }
   features_ = batch.size(1);
   if (batch.size(0) == 0) return;
@@ -119,8 +114,7 @@ void FeatureStatsAccumulator::add(const torch::Tensor& batch) {
 
 FeatureStats FeatureStatsAccumulator::finish() const {
   if (count_ < 2) {
-    throw RuntimeError(
-        fmt::format("feature statistics need at least 2 feature rows, got {}", count_));
+    throw RuntimeError(fmt::format("feature statistics need at least 2 feature rows, got {}", count_));
   }
   const double n = static_cast<double>(count_);
   FeatureStats stats;
@@ -139,8 +133,7 @@ FeatureStats feature_stats(const torch::Tensor& features) {
 
 torch::Tensor matrix_sqrt(const torch::Tensor& a) {
   if (a.dim() != 2 || a.size(0) != a.size(1)) {
-    throw RuntimeError(
-        fmt::format("matrix_sqrt needs a square matrix, got shape {}", shape_text(a)));
+    throw RuntimeError(fmt::format("matrix_sqrt needs a square matrix, got shape {}", shape_text(a)));
   }
   const torch::Tensor matrix = as_cpu_double(a);
   if (!torch::isfinite(matrix).all().item<bool>()) {
@@ -150,22 +143,21 @@ torch::Tensor matrix_sqrt(const torch::Tensor& a) {
   if (a_norm == 0.0) return torch::zeros_like(matrix);
 
   std::optional<torch::Tensor> best = eigen_sqrt(matrix);
-  double best_residual =
-      best ? sqrt_residual(*best, matrix, a_norm) : std::numeric_limits<double>::infinity();
+  double best_residual = best ? sqrt_residual(*best, matrix, a_norm) : std::numeric_limits<double>::infinity();
   if (best_residual > kResidualGood) {
     const std::optional<torch::Tensor> iterated = denman_beavers_sqrt(matrix);
-    const double residual = iterated ? sqrt_residual(*iterated, matrix, a_norm)
-                                     : std::numeric_limits<double>::infinity();
+    const double residual =
+        iterated ? sqrt_residual(*iterated, matrix, a_norm) : std::numeric_limits<double>::infinity();
     if (residual < best_residual) {
       best = iterated;
       best_residual = residual;
     }
   }
   if (!best || best_residual > kResidualLimit) {
-    throw RuntimeError(fmt::format(
-        "matrix_sqrt: no accurate real square root of the {}x{} matrix (relative residual {:.3g}, "
-        "limit {:g}); it may be singular and defective, or have negative real eigenvalues",
-        matrix.size(0), matrix.size(1), best_residual, kResidualLimit));
+    throw RuntimeError(
+        fmt::format("matrix_sqrt: no accurate real square root of the {}x{} matrix (relative residual {:.3g}, "
+                    "limit {:g}); it may be singular and defective, or have negative real eigenvalues",
+                    matrix.size(0), matrix.size(1), best_residual, kResidualLimit));
   }
   return *best;
 }
@@ -184,11 +176,10 @@ double frechet_distance(const FeatureStats& a, const FeatureStats& b) {
   // invertible, and the second is symmetric PSD, so its eigenvalues are real and >= 0.
   const torch::Tensor root_a = psd_sqrt(cov_a);
   const torch::Tensor product = symmetric_part(root_a.mm(cov_b).mm(root_a));
-  const double trace_sqrt =
-      torch::linalg::eigvalsh(product, "L").clamp_min(0).sqrt().sum().item<double>();
+  const double trace_sqrt = torch::linalg::eigvalsh(product, "L").clamp_min(0).sqrt().sum().item<double>();
 
-  const double distance = diff.dot(diff).item<double>() + cov_a.trace().item<double>() +
-                          cov_b.trace().item<double>() - 2.0 * trace_sqrt;
+  const double distance =
+      diff.dot(diff).item<double>() + cov_a.trace().item<double>() + cov_b.trace().item<double>() - 2.0 * trace_sqrt;
   // The true value is a squared distance; rounding can take identical statistics below 0.
   return std::max(distance, 0.0);
 }

@@ -17,10 +17,10 @@ void check_probabilities(const torch::Tensor& p) {
   const std::int64_t worst = row_error.argmax().item<std::int64_t>();
   const double error = row_error[worst].item<double>();
   if (!(error <= kRowSumTolerance)) {  // also catches NaN
-    throw RuntimeError(fmt::format(
-        "inception_score: row {} of the probabilities sums to {:.6g}, expected 1 (within {:g}); "
-        "pass softmax outputs, not logits",
-        worst, p[worst].sum().item<double>(), kRowSumTolerance));
+    throw RuntimeError(
+        fmt::format("inception_score: row {} of the probabilities sums to {:.6g}, expected 1 (within {:g}); "
+                    "pass softmax outputs, not logits",
+                    worst, p[worst].sum().item<double>(), kRowSumTolerance));
   }
   if (p.min().item<double>() < 0.0) {
     throw RuntimeError(
@@ -41,15 +41,13 @@ double part_score(const torch::Tensor& part) {
 
 InceptionScoreResult inception_score(const torch::Tensor& probabilities, int splits) {
   if (probabilities.dim() != 2 || !probabilities.is_floating_point() || probabilities.size(1) < 1) {
-    throw RuntimeError(
-        fmt::format("inception_score: probabilities must be a float [N, K] tensor, got {} {}",
-                    c10::toString(probabilities.scalar_type()), c10::str(probabilities.sizes())));
+    throw RuntimeError(fmt::format("inception_score: probabilities must be a float [N, K] tensor, got {} {}",
+                                   c10::toString(probabilities.scalar_type()), c10::str(probabilities.sizes())));
   }
   const std::int64_t n = probabilities.size(0);
   if (splits < 1 || n < splits) {
     throw RuntimeError(
-        fmt::format("inception_score: cannot cut {} rows into {} splits (need 1 <= splits <= rows)",
-                    n, splits));
+        fmt::format("inception_score: cannot cut {} rows into {} splits (need 1 <= splits <= rows)", n, splits));
   }
   const torch::Tensor p = probabilities.to(torch::kCPU, torch::kFloat64);
   check_probabilities(p);

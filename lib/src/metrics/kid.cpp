@@ -15,13 +15,11 @@ namespace {
 
 void check_features(const torch::Tensor& features, const char* which) {
   if (features.dim() != 2 || !features.is_floating_point()) {
-    throw RuntimeError(fmt::format("KID: {} features must be a float [N, D] tensor, got {} {}",
-                                   which, c10::toString(features.scalar_type()),
-                                   c10::str(features.sizes())));
+    throw RuntimeError(fmt::format("KID: {} features must be a float [N, D] tensor, got {} {}", which,
+                                   c10::toString(features.scalar_type()), c10::str(features.sizes())));
   }
   if (features.size(0) < 2) {
-    throw RuntimeError(
-        fmt::format("KID: {} features need at least 2 rows, got {}", which, features.size(0)));
+    throw RuntimeError(fmt::format("KID: {} features need at least 2 rows, got {}", which, features.size(0)));
   }
 }
 
@@ -64,19 +62,16 @@ double unbiased_mmd2(const torch::Tensor& x, const torch::Tensor& y) {
 
 }  // namespace
 
-KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tensor& fake,
-                                    std::int64_t num_subsets, std::int64_t max_subset_size,
-                                    std::uint64_t seed) {
+KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tensor& fake, std::int64_t num_subsets,
+                                    std::int64_t max_subset_size, std::uint64_t seed) {
   check_features(real, "real");
   check_features(fake, "fake");
   if (real.size(1) != fake.size(1)) {
-    throw RuntimeError(
-        fmt::format("KID: feature sizes differ: {} vs {}", real.size(1), fake.size(1)));
+    throw RuntimeError(fmt::format("KID: feature sizes differ: {} vs {}", real.size(1), fake.size(1)));
   }
   if (num_subsets < 1 || max_subset_size < 2) {
-    throw RuntimeError(
-        fmt::format("KID: need num_subsets >= 1 and max_subset_size >= 2, got {} and {}",
-                    num_subsets, max_subset_size));
+    throw RuntimeError(fmt::format("KID: need num_subsets >= 1 and max_subset_size >= 2, got {} and {}", num_subsets,
+                                   max_subset_size));
   }
   const torch::Tensor x_all = real.to(torch::kCPU, torch::kFloat64);
   const torch::Tensor y_all = fake.to(torch::kCPU, torch::kFloat64);

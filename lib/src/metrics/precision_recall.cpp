@@ -12,21 +12,19 @@ namespace {
 
 void check_features(const torch::Tensor& features, const char* which, int k) {
   if (features.dim() != 2 || !features.is_floating_point()) {
-    throw RuntimeError(
-        fmt::format("precision_recall: {} features must be a float [N, D] tensor, got {} {}", which,
-                    c10::toString(features.scalar_type()), c10::str(features.sizes())));
+    throw RuntimeError(fmt::format("precision_recall: {} features must be a float [N, D] tensor, got {} {}", which,
+                                   c10::toString(features.scalar_type()), c10::str(features.sizes())));
   }
   if (features.size(0) <= k) {
-    throw RuntimeError(fmt::format(
-        "precision_recall: k = {} needs more than {} {} rows (the point itself is not a "
-        "neighbour), got {}",
-        k, k, which, features.size(0)));
+    throw RuntimeError(
+        fmt::format("precision_recall: k = {} needs more than {} {} rows (the point itself is not a "
+                    "neighbour), got {}",
+                    k, k, which, features.size(0)));
   }
 }
 
 // Fraction of probes within the radius of at least one manifold point.
-double fraction_inside(const torch::Tensor& manifold, const torch::Tensor& probes, int k,
-                       std::int64_t row_batch) {
+double fraction_inside(const torch::Tensor& manifold, const torch::Tensor& probes, int k, std::int64_t row_batch) {
   const torch::Tensor norms = manifold.pow(2).sum(1);
   const torch::Tensor radii = squared_knn_radii(manifold, norms, k, row_batch).unsqueeze(0);
   std::int64_t inside = 0;
@@ -42,14 +40,12 @@ PrecisionRecallResult precision_recall(const torch::Tensor& real, const torch::T
                                        std::int64_t row_batch) {
   if (k < 1 || row_batch < 1) {
     throw RuntimeError(
-        fmt::format("precision_recall: need k >= 1 and row_batch >= 1, got k = {}, row_batch = {}",
-                    k, row_batch));
+        fmt::format("precision_recall: need k >= 1 and row_batch >= 1, got k = {}, row_batch = {}", k, row_batch));
   }
   check_features(real, "real", k);
   check_features(fake, "fake", k);
   if (real.size(1) != fake.size(1)) {
-    throw RuntimeError(fmt::format("precision_recall: feature sizes differ: {} vs {}", real.size(1),
-                                   fake.size(1)));
+    throw RuntimeError(fmt::format("precision_recall: feature sizes differ: {} vs {}", real.size(1), fake.size(1)));
   }
   const torch::Tensor real64 = real.to(torch::kCPU, torch::kFloat64);
   const torch::Tensor fake64 = fake.to(torch::kCPU, torch::kFloat64);

@@ -19,12 +19,11 @@ void add_block(torch::nn::Sequential& body, std::int64_t in, std::int64_t out) {
 
 ImageClassifierImpl::ImageClassifierImpl(const ClassifierShape& shape) : shape_(shape) {
   if (shape.image_size < 8) {
-    throw ConfigError(fmt::format("data.image_size: the classifier needs images of at least 8x8, got {}",
-                                  shape.image_size));
+    throw ConfigError(
+        fmt::format("data.image_size: the classifier needs images of at least 8x8, got {}", shape.image_size));
   }
   if (shape.num_classes < 2) {
-    throw RuntimeError(fmt::format("the classifier needs at least 2 classes, the data has {}",
-                                   shape.num_classes));
+    throw RuntimeError(fmt::format("the classifier needs at least 2 classes, the data has {}", shape.num_classes));
   }
   const std::int64_t base = shape.base_channels;
   body_ = torch::nn::Sequential();

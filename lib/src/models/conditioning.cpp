@@ -15,7 +15,8 @@ void check_labels(const torch::Tensor& labels, std::int64_t num_classes, std::in
     throw RuntimeError(fmt::format("labels: expected int64 [{}], got {} of shape {}", batch,
                                    c10::toString(labels.scalar_type()), c10::str(labels.sizes())));
   }
-  if (labels.numel() > 0 && (labels.min().item<std::int64_t>() < 0 || labels.max().item<std::int64_t>() >= num_classes)) {
+  if (labels.numel() > 0 &&
+      (labels.min().item<std::int64_t>() < 0 || labels.max().item<std::int64_t>() >= num_classes)) {
     throw RuntimeError(fmt::format("labels: expected classes 0..{} (model.num_classes {}), got {}..{}", num_classes - 1,
                                    num_classes, labels.min().item<std::int64_t>(), labels.max().item<std::int64_t>()));
   }

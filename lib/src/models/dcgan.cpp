@@ -29,10 +29,10 @@ DcganPlan dcgan_plan(int image_size) {
   }
   plan.start_size = size;
   if (plan.num_upsamples < 1 || size > 7) {
-    throw ConfigError(fmt::format(
-        "data.image_size {} is not supported by dcgan: expected s0 * 2^n with s0 in 4..7 and n >= 1 "
-        "(e.g. 28, 32, 64, 128)",
-        image_size));
+    throw ConfigError(
+        fmt::format("data.image_size {} is not supported by dcgan: expected s0 * 2^n with s0 in 4..7 and n >= 1 "
+                    "(e.g. 28, 32, 64, 128)",
+                    image_size));
   }
   return plan;
 }
@@ -51,27 +51,26 @@ DcganGenerator::DcganGenerator(const Config& config)
 
   // z (as a 1x1 map) -> start_size x start_size.
   std::int64_t channels = plan.channels_at(0, base);
-  layers_->push_back(TransposedConv2d(
-      TransposedConv2dOptions(input_dim, channels, plan.start_size).bias(false)));
+  layers_->push_back(TransposedConv2d(TransposedConv2dOptions(input_dim, channels, plan.start_size).bias(false)));
   layers_->push_back(norm_layer(norm, channels));
   layers_->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
   for (int level = 1; level < plan.num_upsamples; ++level) {
     const std::int64_t next = plan.channels_at(level, base);
-    layers_->push_back(
-        TransposedConv2d(TransposedConv2dOptions(channels, next, 4).stride(2).padding(1).bias(false)));
+    layers_->push_back(TransposedConv2d(TransposedConv2dOptions(channels, next, 4).stride(2).padding(1).bias(false)));
     layers_->push_back(norm_layer(norm, next));
     layers_->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
     channels = next;
   }
-  layers_->push_back(TransposedConv2d(
-      TransposedConv2dOptions(channels, config.data.channels, 4).stride(2).padding(1).bias(false)));
+  layers_->push_back(
+      TransposedConv2d(TransposedConv2dOptions(channels, config.data.channels, 4).stride(2).padding(1).bias(false)));
   layers_->push_back(torch::nn::Tanh());
   dcgan_init(*this);
 }
 
 torch::Tensor DcganGenerator::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   check_labels(labels, num_classes_, z.size(0));
-  const torch::Tensor input = num_classes_ > 0 ? torch::cat({z, label_embedding_->forward(labels).to(z.dtype())}, 1) : z;
+  const torch::Tensor input =
+      num_classes_ > 0 ? torch::cat({z, label_embedding_->forward(labels).to(z.dtype())}, 1) : z;
   return layers_->forward(input.view({input.size(0), input.size(1), 1, 1}));
 }
 

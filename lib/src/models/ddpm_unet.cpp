@@ -50,9 +50,9 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
     for (int i = 0; i < options.res_blocks; ++i) {
       stage.blocks.push_back(register_module(fmt::format("down{}_block{}", level, i),
                                              ResidualBlock(channels, out, embedding_dim_, options.dropout)));
-      stage.attention.push_back(attend ? register_module(fmt::format("down{}_attention{}", level, i),
-                                                         SelfAttention(out))
-                                       : SelfAttention(nullptr));
+      stage.attention.push_back(attend
+                                    ? register_module(fmt::format("down{}_attention{}", level, i), SelfAttention(out))
+                                    : SelfAttention(nullptr));
       channels = out;
       skip_channels.push_back(channels);
     }
@@ -75,8 +75,7 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
       skip_channels.pop_back();
       stage.blocks.push_back(register_module(fmt::format("up{}_block{}", level, i),
                                              ResidualBlock(channels + skip, out, embedding_dim_, options.dropout)));
-      stage.attention.push_back(attend ? register_module(fmt::format("up{}_attention{}", level, i),
-                                                         SelfAttention(out))
+      stage.attention.push_back(attend ? register_module(fmt::format("up{}_attention{}", level, i), SelfAttention(out))
                                        : SelfAttention(nullptr));
       channels = out;
     }

@@ -15,9 +15,10 @@ void check_sampler_options(const SamplerOptions& options, std::int64_t timesteps
     throw UsageError(fmt::format("--sampler: expected ddpm, ddim or dpm++2m, got '{}'", options.kind));
   }
   if (options.kind == "ddpm" && options.steps != timesteps) {
-    throw UsageError(fmt::format("--steps {}: the ddpm sampler runs all T = {} steps of this model; use "
-                                 "--sampler ddim for fewer",
-                                 options.steps, timesteps));
+    throw UsageError(
+        fmt::format("--steps {}: the ddpm sampler runs all T = {} steps of this model; use "
+                    "--sampler ddim for fewer",
+                    options.steps, timesteps));
   }
   if (options.steps < 1 || options.steps > timesteps) {
     throw UsageError(fmt::format("--steps: expected 1..{} (the model's T), got {}", timesteps, options.steps));
@@ -26,8 +27,8 @@ void check_sampler_options(const SamplerOptions& options, std::int64_t timesteps
     throw UsageError(fmt::format("--eta: expected a number in [0, 1], got {}", options.eta));
   }
   if (options.kind != "ddim" && options.eta != 0.0) {
-    throw UsageError(fmt::format("--eta {}: only the ddim sampler takes eta; {} sets its own noise", options.eta,
-                                 options.kind));
+    throw UsageError(
+        fmt::format("--eta {}: only the ddim sampler takes eta; {} sets its own noise", options.eta, options.kind));
   }
   if (!std::isfinite(options.guidance) || options.guidance < 0.0) {
     throw UsageError(fmt::format("--guidance: expected a number >= 0, got {}", options.guidance));
@@ -48,7 +49,7 @@ std::vector<std::int64_t> ddim_timesteps(std::int64_t timesteps, std::int64_t st
 }
 
 torch::Tensor dpm_solver_pp_step(const torch::Tensor& x, const torch::Tensor& x0, const torch::Tensor& x0_before,
-                                double a_before, double a, double a_next) {
+                                 double a_before, double a, double a_next) {
   if (a_next >= 1.0) return x0;  // the last step lands on the data prediction itself
   // lambda = log(alpha / sigma), the half log signal-to-noise ratio the solver steps in.
   const auto lambda = [](double alpha_bar) { return 0.5 * std::log(alpha_bar / (1.0 - alpha_bar)); };
@@ -93,8 +94,8 @@ torch::Tensor guided_noise(DiffusionModel& model, const torch::Tensor& x, std::i
 }
 
 torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uint64_t>& seeds,
-                               const torch::Tensor& labels, const SamplerOptions& options,
-                               const torch::Device& device, const StepProgress& progress) {
+                               const torch::Tensor& labels, const SamplerOptions& options, const torch::Device& device,
+                               const StepProgress& progress) {
   const std::int64_t timesteps = model->schedule->timesteps();
   check_sampler_options(options, timesteps);
   const bool was_training = model->is_training();
@@ -129,8 +130,8 @@ torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uin
       if (options.kind == "ddpm") {
         // Posterior q(x_{t-1} | x_t, x_0) with variance beta~_t = beta_t (1 - a_prev) / (1 - a).
         const torch::Tensor beta = schedule->beta_at(now, x);
-        const torch::Tensor mean = (a_previous.sqrt() * beta / (1.0 - a)) * x0 +
-                                   ((1.0 - beta).sqrt() * (1.0 - a_previous) / (1.0 - a)) * x;
+        const torch::Tensor mean =
+            (a_previous.sqrt() * beta / (1.0 - a)) * x0 + ((1.0 - beta).sqrt() * (1.0 - a_previous) / (1.0 - a)) * x;
         sigma = (beta * (1.0 - a_previous) / (1.0 - a)).sqrt();
         x = mean;
       } else {

@@ -100,8 +100,7 @@ torch::Tensor DiffusionScheduleImpl::x0_from_eps(const torch::Tensor& x_t, const
 }
 
 torch::Tensor DiffusionScheduleImpl::eps_from_output(const torch::Tensor& x_t, const torch::Tensor& t,
-                                                     const torch::Tensor& output,
-                                                     const std::string& prediction) const {
+                                                     const torch::Tensor& output, const std::string& prediction) const {
   return prediction == "v" ? eps_from_v(x_t, t, output) : output;
 }
 

@@ -11,8 +11,8 @@ namespace {
 const ModelFamily& gan_family(const Config& config) {
   const ModelFamily& family = find_model_family(config.model.family);
   if (family.kind != FamilyKind::kGan) {
-    throw ConfigError(fmt::format("model.family {} is a {} family, not a GAN", family.name,
-                                  family_kind_name(family.kind)));
+    throw ConfigError(
+        fmt::format("model.family {} is a {} family, not a GAN", family.name, family_kind_name(family.kind)));
   }
   return family;
 }

@@ -23,8 +23,10 @@ int unet_levels_for(const ModelConfig& model, int image_size) {
   int levels = 0;
   for (int side = image_size; side % 2 == 0 && levels < 8; side /= 2) ++levels;
   if (levels < 2) {
-    throw ConfigError(fmt::format("data.image_size {}: pix2pix's U-Net needs a side divisible by 4 (or set "
-                                  "model.unet_levels)", image_size));
+    throw ConfigError(
+        fmt::format("data.image_size {}: pix2pix's U-Net needs a side divisible by 4 (or set "
+                    "model.unet_levels)",
+                    image_size));
   }
   return levels;
 }
@@ -38,8 +40,8 @@ UnetGeneratorImpl::UnetGeneratorImpl(int in_channels, int out_channels, int base
     const std::int64_t in = i == 0 ? in_channels : unet_width(i - 1, base_channels);
     // The outermost conv sees raw pixels and the innermost one a 1 x 1 map: neither is normalised.
     const bool normalised = i > 0 && i < levels - 1;
-    down_.push_back(register_module(fmt::format("down{}", i), torch::nn::Conv2d(conv4(in, unet_width(i, base_channels), 2,
-                                                                                        bias || !normalised))));
+    down_.push_back(register_module(
+        fmt::format("down{}", i), torch::nn::Conv2d(conv4(in, unet_width(i, base_channels), 2, bias || !normalised))));
     down_norm_.push_back(normalised ? translation_norm(norm, unet_width(i, base_channels))
                                     : torch::nn::AnyModule(torch::nn::Identity()));
     if (normalised) register_module(fmt::format("down{}_norm", i), down_norm_.back().ptr());
@@ -50,9 +52,9 @@ UnetGeneratorImpl::UnetGeneratorImpl(int in_channels, int out_channels, int base
     const std::int64_t in = i == levels - 1 ? unet_width(i, base_channels) : 2 * unet_width(i, base_channels);
     const std::int64_t out = i == 0 ? out_channels : unet_width(i - 1, base_channels);
     const bool normalised = i > 0;
-    up_.push_back(register_module(fmt::format("up{}", i),
-                                  TransposedConv2d(TransposedConv2dOptions(in, out, 4).stride(2).padding(1).bias(
-                                      bias || !normalised))));
+    up_.push_back(register_module(
+        fmt::format("up{}", i),
+        TransposedConv2d(TransposedConv2dOptions(in, out, 4).stride(2).padding(1).bias(bias || !normalised))));
     up_norm_.push_back(normalised ? translation_norm(norm, out) : torch::nn::AnyModule(torch::nn::Identity()));
     if (normalised) register_module(fmt::format("up{}_norm", i), up_norm_.back().ptr());
     up_dropout_.push_back(i >= std::max(1, levels - 4) && i <= levels - 2);
@@ -62,8 +64,8 @@ UnetGeneratorImpl::UnetGeneratorImpl(int in_channels, int out_channels, int base
 
 torch::Tensor UnetGeneratorImpl::forward(const torch::Tensor& x) {
   if (x.size(2) % stride() != 0 || x.size(3) % stride() != 0) {
-    throw UsageError(fmt::format("U-Net input {}x{} is not a multiple of its stride {}", x.size(2), x.size(3),
-                                 stride()));
+    throw UsageError(
+        fmt::format("U-Net input {}x{} is not a multiple of its stride {}", x.size(2), x.size(3), stride()));
   }
   std::vector<torch::Tensor> skips;
   torch::Tensor h = x;

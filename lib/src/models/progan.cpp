@@ -11,20 +11,16 @@
 namespace synthgen::models {
 namespace {
 
-torch::Tensor upsample2(const torch::Tensor& x) {
-  return torch::upsample_nearest2d(x, {2 * x.size(2), 2 * x.size(3)});
-}
+torch::Tensor upsample2(const torch::Tensor& x) { return torch::upsample_nearest2d(x, {2 * x.size(2), 2 * x.size(3)}); }
 
 torch::Tensor downsample2(const torch::Tensor& x) { return torch::avg_pool2d(x, 2); }
 
 void check_growth(const Growth& growth, int max_level) {
   if (growth.level < 0 || growth.level > max_level) {
-    throw UsageError(fmt::format("progan growth level {} is out of range: expected 0..{}",
-                                 growth.level, max_level));
+    throw UsageError(fmt::format("progan growth level {} is out of range: expected 0..{}", growth.level, max_level));
   }
   if (!(growth.alpha >= 0.0 && growth.alpha <= 1.0)) {
-    throw UsageError(
-        fmt::format("progan growth alpha {} is out of range: expected 0..1", growth.alpha));
+    throw UsageError(fmt::format("progan growth alpha {} is out of range: expected 0..1", growth.alpha));
   }
 }
 
@@ -58,12 +54,11 @@ torch::Tensor progan_real_images(const torch::Tensor& images, const Growth& grow
   const std::int64_t size = progan_resolution(growth.level);
   const std::int64_t full = images.size(-1);
   const std::int64_t factor = full / size;
-  if (images.dim() != 4 || images.size(-2) != full || full % size != 0 || factor < 1 ||
-      (factor & (factor - 1)) != 0) {
-    throw RuntimeError(fmt::format(
-        "progan: real images of shape [{}] cannot be brought to {}x{} (growth level {}): expected "
-        "square images of {} * 2^k pixels",
-        fmt::join(images.sizes(), ", "), size, size, growth.level, size));
+  if (images.dim() != 4 || images.size(-2) != full || full % size != 0 || factor < 1 || (factor & (factor - 1)) != 0) {
+    throw RuntimeError(
+        fmt::format("progan: real images of shape [{}] cannot be brought to {}x{} (growth level {}): expected "
+                    "square images of {} * 2^k pixels",
+                    fmt::join(images.sizes(), ", "), size, size, growth.level, size));
   }
   torch::Tensor x = factor > 1 ? torch::avg_pool2d(images, factor) : images;
   const double alpha = fade_alpha(growth);
@@ -71,29 +66,24 @@ torch::Tensor progan_real_images(const torch::Tensor& images, const Growth& grow
   return x;
 }
 
-ProganGeneratorBlockImpl::ProganGeneratorBlockImpl(int level, std::int64_t in_channels,
-                                                   std::int64_t out_channels,
+ProganGeneratorBlockImpl::ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels,
                                                    const ModelConfig& model)
     : out_channels_(out_channels) {
   if (level > 0) {
-    conv0_ = register_module("conv0",
-                             EqualizedConv2d(EqualizedConv2dOptions(in_channels, out_channels, 3)));
+    conv0_ = register_module("conv0", EqualizedConv2d(EqualizedConv2dOptions(in_channels, out_channels, 3)));
   } else if (model.style_modulation) {
     // N(0, 1) rather than StyleGAN 1's ones: AdaIN of a spatially constant map is degenerate.
     constant_ = register_parameter("constant", torch::randn({1, out_channels, 4, 4}));
   } else {
-    dense_ = register_module(
-        "dense", EqualizedLinear(EqualizedLinearOptions(model.latent_dim, out_channels * 16)));
+    dense_ = register_module("dense", EqualizedLinear(EqualizedLinearOptions(model.latent_dim, out_channels * 16)));
   }
-  conv1_ = register_module("conv1",
-                           EqualizedConv2d(EqualizedConv2dOptions(out_channels, out_channels, 3)));
+  conv1_ = register_module("conv1", EqualizedConv2d(EqualizedConv2dOptions(out_channels, out_channels, 3)));
   for (int i = 0; i < 2; ++i) {
     if (model.noise_inputs) {
       noise_[i] = register_module(fmt::format("noise{}", i), NoiseInput(out_channels));
     }
     if (model.style_modulation) {
-      style_[i] = register_module(fmt::format("style{}", i),
-                                  StyleModulation(model.latent_dim, out_channels));
+      style_[i] = register_module(fmt::format("style{}", i), StyleModulation(model.latent_dim, out_channels));
     }
   }
 }
@@ -117,35 +107,26 @@ torch::Tensor ProganGeneratorBlockImpl::finish(torch::Tensor x, const torch::Ten
   return style_[index] ? style_[index]->forward(x, w) : pixel_norm_->forward(x);
 }
 
-ProganDiscriminatorBlockImpl::ProganDiscriminatorBlockImpl(std::int64_t in_channels,
-                                                           std::int64_t out_channels)
-    : conv0_(register_module("conv0",
-                             EqualizedConv2d(EqualizedConv2dOptions(in_channels, in_channels, 3)))),
-      conv1_(register_module(
-          "conv1", EqualizedConv2d(EqualizedConv2dOptions(in_channels, out_channels, 3)))) {}
+ProganDiscriminatorBlockImpl::ProganDiscriminatorBlockImpl(std::int64_t in_channels, std::int64_t out_channels)
+    : conv0_(register_module("conv0", EqualizedConv2d(EqualizedConv2dOptions(in_channels, in_channels, 3)))),
+      conv1_(register_module("conv1", EqualizedConv2d(EqualizedConv2dOptions(in_channels, out_channels, 3)))) {}
 
 torch::Tensor ProganDiscriminatorBlockImpl::forward(const torch::Tensor& x) {
   const torch::Tensor h = progan_leaky_relu(conv0_->forward(x));
   return downsample2(progan_leaky_relu(conv1_->forward(h)));
 }
 
-ProganDiscriminatorHeadImpl::ProganDiscriminatorHeadImpl(std::int64_t channels,
-                                                         std::int64_t num_classes)
+ProganDiscriminatorHeadImpl::ProganDiscriminatorHeadImpl(std::int64_t channels, std::int64_t num_classes)
     : channels_(channels) {
-  conv_ =
-      register_module("conv", EqualizedConv2d(EqualizedConv2dOptions(channels + 1, channels, 3)));
-  dense_ =
-      register_module("dense", EqualizedLinear(EqualizedLinearOptions(channels * 16, channels)));
-  output_ =
-      register_module("output", EqualizedLinear(EqualizedLinearOptions(channels, 1).gain(1.0)));
+  conv_ = register_module("conv", EqualizedConv2d(EqualizedConv2dOptions(channels + 1, channels, 3)));
+  dense_ = register_module("dense", EqualizedLinear(EqualizedLinearOptions(channels * 16, channels)));
+  output_ = register_module("output", EqualizedLinear(EqualizedLinearOptions(channels, 1).gain(1.0)));
   if (num_classes > 0) {
-    class_embedding_ =
-        register_module("class_embedding", torch::nn::Embedding(num_classes, channels));
+    class_embedding_ = register_module("class_embedding", torch::nn::Embedding(num_classes, channels));
   }
 }
 
-torch::Tensor ProganDiscriminatorHeadImpl::forward(const torch::Tensor& x,
-                                                   const torch::Tensor& labels) {
+torch::Tensor ProganDiscriminatorHeadImpl::forward(const torch::Tensor& x, const torch::Tensor& labels) {
   const torch::Tensor features = progan_leaky_relu(conv_->forward(stddev_->forward(x)));
   const torch::Tensor h = progan_leaky_relu(dense_->forward(features.flatten(1)));
   torch::Tensor logits = output_->forward(h).view({-1});
@@ -167,8 +148,7 @@ ProganGenerator::ProganGenerator(const Config& config)
     w_avg_ = register_buffer("w_avg", torch::zeros({latent_dim_}));
   }
   if (num_classes_ > 0) {
-    class_embedding_ =
-        register_module("class_embedding", torch::nn::Embedding(num_classes_, latent_dim_));
+    class_embedding_ = register_module("class_embedding", torch::nn::Embedding(num_classes_, latent_dim_));
   }
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   to_rgb_ = register_module("to_rgb", torch::nn::ModuleList());
@@ -176,8 +156,7 @@ ProganGenerator::ProganGenerator(const Config& config)
     const std::int64_t in = level > 0 ? progan_channels(level - 1, max_level_, model) : 0;
     const std::int64_t out = progan_channels(level, max_level_, model);
     blocks_->push_back(ProganGeneratorBlock(level, in, out, model));
-    to_rgb_->push_back(
-        EqualizedConv2d(EqualizedConv2dOptions(out, config.data.channels, 1).gain(1.0)));
+    to_rgb_->push_back(EqualizedConv2d(EqualizedConv2dOptions(out, config.data.channels, 1).gain(1.0)));
   }
 }
 
@@ -204,8 +183,7 @@ torch::Tensor ProganGenerator::synthesize(const torch::Tensor& w) {
   torch::Tensor image = to_rgb_->at<EqualizedConv2dImpl>(level).forward(top);
   const double alpha = fade_alpha(growth_);
   if (alpha < 1.0) {
-    const torch::Tensor previous =
-        upsample2(to_rgb_->at<EqualizedConv2dImpl>(level - 1).forward(h));
+    const torch::Tensor previous = upsample2(to_rgb_->at<EqualizedConv2dImpl>(level - 1).forward(h));
     image = alpha * image + (1.0 - alpha) * previous;
   }
   return image;
@@ -220,8 +198,7 @@ torch::Tensor ProganGenerator::forward(const torch::Tensor& z, const torch::Tens
   return synthesize(w);
 }
 
-torch::Tensor ProganGenerator::forward_truncated(const torch::Tensor& z,
-                                                 const torch::Tensor& labels, double psi) {
+torch::Tensor ProganGenerator::forward_truncated(const torch::Tensor& z, const torch::Tensor& labels, double psi) {
   torch::Tensor w = latent_to_w(z, labels);
   if (psi != 1.0) {
     w = mapping_ ? w_avg_.to(w.dtype()) + psi * (w - w_avg_.to(w.dtype())) : psi * w;
@@ -241,12 +218,10 @@ ProganDiscriminator::ProganDiscriminator(const Config& config)
     const std::int64_t channels = progan_channels(level, max_level_, model);
     from_rgb_->push_back(EqualizedConv2d(EqualizedConv2dOptions(image_channels_, channels, 1)));
     if (level > 0) {
-      blocks_->push_back(
-          ProganDiscriminatorBlock(channels, progan_channels(level - 1, max_level_, model)));
+      blocks_->push_back(ProganDiscriminatorBlock(channels, progan_channels(level - 1, max_level_, model)));
     }
   }
-  head_ = register_module(
-      "head", ProganDiscriminatorHead(progan_channels(0, max_level_, model), num_classes_));
+  head_ = register_module("head", ProganDiscriminatorHead(progan_channels(0, max_level_, model), num_classes_));
 }
 
 void ProganDiscriminator::set_growth(const Growth& growth) {
@@ -258,16 +233,14 @@ torch::Tensor ProganDiscriminator::from_rgb(int level, const torch::Tensor& imag
   return progan_leaky_relu(from_rgb_->at<EqualizedConv2dImpl>(level).forward(images));
 }
 
-torch::Tensor ProganDiscriminator::forward(const torch::Tensor& images,
-                                           const torch::Tensor& labels) {
+torch::Tensor ProganDiscriminator::forward(const torch::Tensor& images, const torch::Tensor& labels) {
   const int level = growth_.level;
   const std::int64_t size = progan_resolution(level);
-  if (images.dim() != 4 || images.size(1) != image_channels_ || images.size(2) != size ||
-      images.size(3) != size) {
-    throw RuntimeError(fmt::format(
-        "progan discriminator: expected images [B, {}, {}, {}] at growth level {}; got [{}] "
-        "(bring real images to the current resolution with progan_real_images)",
-        image_channels_, size, size, level, fmt::join(images.sizes(), ", ")));
+  if (images.dim() != 4 || images.size(1) != image_channels_ || images.size(2) != size || images.size(3) != size) {
+    throw RuntimeError(
+        fmt::format("progan discriminator: expected images [B, {}, {}, {}] at growth level {}; got [{}] "
+                    "(bring real images to the current resolution with progan_real_images)",
+                    image_channels_, size, size, level, fmt::join(images.sizes(), ", ")));
   }
   check_labels(labels, num_classes_, images.size(0));
   const torch::Tensor classes = num_classes_ > 0 ? labels : torch::Tensor();
@@ -278,8 +251,7 @@ torch::Tensor ProganDiscriminator::forward(const torch::Tensor& images,
     const double alpha = fade_alpha(growth_);
     if (alpha < 1.0) h = alpha * h + (1.0 - alpha) * from_rgb(level - 1, downsample2(images));
   }
-  for (int l = level - 1; l >= 1; --l)
-    h = blocks_->at<ProganDiscriminatorBlockImpl>(l - 1).forward(h);
+  for (int l = level - 1; l >= 1; --l) h = blocks_->at<ProganDiscriminatorBlockImpl>(l - 1).forward(h);
   return head_->forward(h, classes);
 }
 

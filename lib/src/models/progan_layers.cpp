@@ -17,22 +17,17 @@ void init_equalized(torch::Tensor& weight, torch::Tensor& bias, double lr_multip
 
 }  // namespace
 
-EqualizedConv2dImpl::EqualizedConv2dImpl(const EqualizedConv2dOptions& options) : options(options) {
-  reset();
-}
+EqualizedConv2dImpl::EqualizedConv2dImpl(const EqualizedConv2dOptions& options) : options(options) { reset(); }
 
 void EqualizedConv2dImpl::reset() {
   const std::int64_t k = options.kernel_size();
-  weight = register_parameter("weight",
-                              torch::empty({options.out_channels(), options.in_channels(), k, k}));
-  bias = options.bias() ? register_parameter("bias", torch::empty({options.out_channels()}))
-                        : torch::Tensor();
+  weight = register_parameter("weight", torch::empty({options.out_channels(), options.in_channels(), k, k}));
+  bias = options.bias() ? register_parameter("bias", torch::empty({options.out_channels()})) : torch::Tensor();
   init_equalized(weight, bias, options.lr_multiplier());
 }
 
 double EqualizedConv2dImpl::scale() const {
-  const double fan_in =
-      static_cast<double>(options.in_channels() * options.kernel_size() * options.kernel_size());
+  const double fan_in = static_cast<double>(options.in_channels() * options.kernel_size() * options.kernel_size());
   return options.gain() / std::sqrt(fan_in) * options.lr_multiplier();
 }
 
@@ -42,21 +37,16 @@ torch::Tensor EqualizedConv2dImpl::forward(const torch::Tensor& input) {
                        /*padding=*/options.kernel_size() / 2);
 }
 
-EqualizedLinearImpl::EqualizedLinearImpl(const EqualizedLinearOptions& options) : options(options) {
-  reset();
-}
+EqualizedLinearImpl::EqualizedLinearImpl(const EqualizedLinearOptions& options) : options(options) { reset(); }
 
 void EqualizedLinearImpl::reset() {
-  weight =
-      register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
-  bias = options.bias() ? register_parameter("bias", torch::empty({options.out_features()}))
-                        : torch::Tensor();
+  weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
+  bias = options.bias() ? register_parameter("bias", torch::empty({options.out_features()})) : torch::Tensor();
   init_equalized(weight, bias, options.lr_multiplier());
 }
 
 double EqualizedLinearImpl::scale() const {
-  return options.gain() / std::sqrt(static_cast<double>(options.in_features())) *
-         options.lr_multiplier();
+  return options.gain() / std::sqrt(static_cast<double>(options.in_features())) * options.lr_multiplier();
 }
 
 torch::Tensor EqualizedLinearImpl::forward(const torch::Tensor& input) {
@@ -77,9 +67,8 @@ torch::Tensor MinibatchStddevImpl::forward(const torch::Tensor& input) {
   // [G, M, C, H, W]: image i = g * M + m is in group m.
   const torch::Tensor grouped = input.reshape({group, -1, input.size(1), height, width});
   const torch::Tensor centred = grouped - grouped.mean(0, /*keepdim=*/true);
-  const torch::Tensor stddev =
-      torch::sqrt(centred.square().mean(0) + kNormEpsilon);                    // [M, C, H, W]
-  const torch::Tensor per_group = stddev.mean({1, 2, 3}).view({-1, 1, 1, 1});  // [M, 1, 1, 1]
+  const torch::Tensor stddev = torch::sqrt(centred.square().mean(0) + kNormEpsilon);  // [M, C, H, W]
+  const torch::Tensor per_group = stddev.mean({1, 2, 3}).view({-1, 1, 1, 1});         // [M, 1, 1, 1]
   return torch::cat({input, per_group.repeat({group, 1, height, width})}, 1);
 }
 
@@ -92,8 +81,7 @@ void MappingNetworkImpl::reset() {
   layers_ = register_module("layers", torch::nn::Sequential());
   layers_->push_back(PixelNorm());
   for (int i = 0; i < num_layers_; ++i) {
-    layers_->push_back(
-        EqualizedLinear(EqualizedLinearOptions(dim_, dim_).lr_multiplier(lr_multiplier_)));
+    layers_->push_back(EqualizedLinear(EqualizedLinearOptions(dim_, dim_).lr_multiplier(lr_multiplier_)));
     layers_->push_back(torch::nn::Functional(progan_leaky_relu));
   }
 }
@@ -106,8 +94,7 @@ StyleModulationImpl::StyleModulationImpl(std::int64_t w_dim, std::int64_t channe
 }
 
 void StyleModulationImpl::reset() {
-  affine_ = register_module(
-      "affine", EqualizedLinear(EqualizedLinearOptions(w_dim_, 2 * channels_).gain(1.0)));
+  affine_ = register_module("affine", EqualizedLinear(EqualizedLinearOptions(w_dim_, 2 * channels_).gain(1.0)));
 }
 
 torch::Tensor StyleModulationImpl::forward(const torch::Tensor& x, const torch::Tensor& w) {

@@ -9,16 +9,15 @@ namespace {
 
 void check_schedule(std::int64_t fade_images, std::int64_t stable_images, int max_level) {
   if (fade_images < 0 || stable_images < 0 || max_level < 0) {
-    throw UsageError(fmt::format(
-        "progan schedule: expected fade_images, stable_images and max_level >= 0; got {}, {}, {}",
-        fade_images, stable_images, max_level));
+    throw UsageError(
+        fmt::format("progan schedule: expected fade_images, stable_images and max_level >= 0; got {}, {}, {}",
+                    fade_images, stable_images, max_level));
   }
 }
 
 }  // namespace
 
-Growth progan_growth(std::int64_t images_seen, std::int64_t fade_images, std::int64_t stable_images,
-                     int max_level) {
+Growth progan_growth(std::int64_t images_seen, std::int64_t fade_images, std::int64_t stable_images, int max_level) {
   check_schedule(fade_images, stable_images, max_level);
   if (images_seen < 0) {
     throw UsageError(fmt::format("progan schedule: images_seen {} is negative", images_seen));
@@ -32,13 +31,11 @@ Growth progan_growth(std::int64_t images_seen, std::int64_t fade_images, std::in
   const std::int64_t since = images_seen - stable_images;
   const int level = static_cast<int>(since / period) + 1;
   const std::int64_t into = since % period;
-  const double alpha =
-      into < fade_images ? static_cast<double>(into) / static_cast<double>(fade_images) : 1.0;
+  const double alpha = into < fade_images ? static_cast<double>(into) / static_cast<double>(fade_images) : 1.0;
   return {level, alpha};
 }
 
-std::int64_t progan_images_to_full(std::int64_t fade_images, std::int64_t stable_images,
-                                   int max_level) {
+std::int64_t progan_images_to_full(std::int64_t fade_images, std::int64_t stable_images, int max_level) {
   check_schedule(fade_images, stable_images, max_level);
   return max_level * (fade_images + stable_images);
 }

@@ -28,17 +28,17 @@ torch::Tensor SpectralNormState::normalize(const torch::Tensor& weight, bool tra
   return weight / sigma;
 }
 
-SpectralConv2dImpl::SpectralConv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel,
-                                       std::int64_t stride_, std::int64_t padding_, bool bias_)
+SpectralConv2dImpl::SpectralConv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride_,
+                                       std::int64_t padding_, bool bias_)
     : in_channels(in), out_channels(out), kernel_size(kernel), stride(stride_), padding(padding_), bias(bias_) {
   reset();
 }
 
 void SpectralConv2dImpl::reset() {
-  conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, kernel_size)
-                                                       .stride(stride)
-                                                       .padding(padding)
-                                                       .bias(bias)));
+  conv = register_module(
+      "conv",
+      torch::nn::Conv2d(
+          torch::nn::Conv2dOptions(in_channels, out_channels, kernel_size).stride(stride).padding(padding).bias(bias)));
   state_ = SpectralNormState();
   state_.init(*this, conv->weight);
 }

@@ -16,15 +16,13 @@ torch::Tensor tile_ramp(std::int64_t length, std::int64_t ramp, bool has_before,
   return weights;
 }
 
-torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& image, int scale,
-                            int tile, int overlap) {
+torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& image, int scale, int tile, int overlap) {
   if (image.dim() != 4 || image.size(0) != 1) {
-    throw UsageError(fmt::format("upscale_tiled: expected one image [1, C, H, W], got {}",
-                                 c10::str(image.sizes())));
+    throw UsageError(fmt::format("upscale_tiled: expected one image [1, C, H, W], got {}", c10::str(image.sizes())));
   }
   if (tile < 0 || (tile > 0 && (overlap < 0 || overlap >= tile))) {
-    throw UsageError(fmt::format(
-        "--tile {} --tile-overlap {}: expected tile > overlap >= 0 (or --tile 0)", tile, overlap));
+    throw UsageError(
+        fmt::format("--tile {} --tile-overlap {}: expected tile > overlap >= 0 (or --tile 0)", tile, overlap));
   }
   const std::int64_t height = image.size(2);
   const std::int64_t width = image.size(3);
@@ -36,13 +34,11 @@ torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& im
   torch::Tensor weight_sum;
   const std::int64_t ramp = static_cast<std::int64_t>(overlap) * scale;
   for (std::size_t y = 0; y < tops.size(); ++y) {
-    const torch::Tensor ramp_y = tile_ramp(tile_h * scale, ramp, y > 0, y + 1 < tops.size())
-                                     .to(image.device())
-                                     .view({-1, 1});
+    const torch::Tensor ramp_y =
+        tile_ramp(tile_h * scale, ramp, y > 0, y + 1 < tops.size()).to(image.device()).view({-1, 1});
     for (std::size_t x = 0; x < lefts.size(); ++x) {
-      const torch::Tensor input = image.slice(2, tops[y], tops[y] + tile_h)
-                                      .slice(3, lefts[x], lefts[x] + tile_w)
-                                      .contiguous();
+      const torch::Tensor input =
+          image.slice(2, tops[y], tops[y] + tile_h).slice(3, lefts[x], lefts[x] + tile_w).contiguous();
       const torch::Tensor result = network(input).to(torch::kFloat);
       if (result.size(2) != tile_h * scale || result.size(3) != tile_w * scale) {
         throw RuntimeError(fmt::format("upscale_tiled: the network made {} from {} at scale {}",
@@ -53,17 +49,11 @@ torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& im
         weight_sum = torch::zeros({height * scale, width * scale}, result.options());
       }
       const torch::Tensor window =
-          ramp_y * tile_ramp(tile_w * scale, ramp, x > 0, x + 1 < lefts.size())
-                       .to(image.device())
-                       .view({1, -1});
+          ramp_y * tile_ramp(tile_w * scale, ramp, x > 0, x + 1 < lefts.size()).to(image.device()).view({1, -1});
       const std::int64_t top = tops[y] * scale;
       const std::int64_t left = lefts[x] * scale;
-      output.slice(2, top, top + tile_h * scale)
-          .slice(3, left, left + tile_w * scale)
-          .add_(result * window);
-      weight_sum.slice(0, top, top + tile_h * scale)
-          .slice(1, left, left + tile_w * scale)
-          .add_(window);
+      output.slice(2, top, top + tile_h * scale).slice(3, left, left + tile_w * scale).add_(result * window);
+      weight_sum.slice(0, top, top + tile_h * scale).slice(1, left, left + tile_w * scale).add_(window);
     }
   }
   return output / weight_sum;

@@ -38,8 +38,7 @@ torch::Tensor SrResidualBlockImpl::forward(const torch::Tensor& x) {
 DenseBlockImpl::DenseBlockImpl(int channels, int growth) {
   for (int i = 0; i < 5; ++i) {
     const int out = i == 4 ? channels : growth;
-    convs_.push_back(
-        register_module(fmt::format("conv{}", i + 1), conv3x3(channels + i * growth, out)));
+    convs_.push_back(register_module(fmt::format("conv{}", i + 1), conv3x3(channels + i * growth, out)));
     init_block_conv(convs_.back());
   }
 }
@@ -70,9 +69,7 @@ torch::Tensor PixelShuffleUpImpl::forward(const torch::Tensor& x) {
 }
 
 SrGeneratorImpl::SrGeneratorImpl(const Config& config)
-    : scale_(config.model.sr_scale),
-      channels_(config.data.channels),
-      bicubic_skip_(config.model.sr_bicubic_skip) {
+    : scale_(config.model.sr_scale), channels_(config.data.channels), bicubic_skip_(config.model.sr_bicubic_skip) {
   if (scale_ != 2 && scale_ != 4) {
     throw ConfigError(fmt::format("model.sr_scale: expected 2 or 4, got {}", scale_));
   }
@@ -110,8 +107,7 @@ SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.t
   const bool batch_norm = config.model.norm == "batch";
   features_ = register_module("features", nn::Sequential());
   auto add_conv = [&](int in, int out, int kernel, int stride, bool norm) {
-    features_->push_back(
-        nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(1).bias(!norm)));
+    features_->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(1).bias(!norm)));
     if (norm) features_->push_back(nn::BatchNorm2d(out));
     features_->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)));
   };
@@ -129,15 +125,13 @@ SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.t
   }
   classifier_ = register_module(
       "classifier", nn::Sequential(nn::Flatten(), nn::Linear(channels * side * side, 100),
-                                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)),
-                                   nn::Linear(100, 1)));
+                                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)), nn::Linear(100, 1)));
 }
 
 torch::Tensor SrDiscriminatorImpl::forward(const torch::Tensor& images) {
   if (images.size(2) != patch_ || images.size(3) != patch_) {
-    throw UsageError(
-        fmt::format("srgan discriminator: expected {}x{} crops (train.sr_patch), got {}x{}", patch_,
-                    patch_, images.size(2), images.size(3)));
+    throw UsageError(fmt::format("srgan discriminator: expected {}x{} crops (train.sr_patch), got {}x{}", patch_,
+                                 patch_, images.size(2), images.size(3)));
   }
   return classifier_->forward(features_->forward(images)).view({-1});
 }

@@ -5,8 +5,8 @@ namespace synthgen::models {
 torch::nn::AnyModule translation_norm(const std::string& norm, std::int64_t channels) {
   if (norm == "batch") return torch::nn::AnyModule(torch::nn::BatchNorm2d(channels));
   if (norm == "instance") {
-    return torch::nn::AnyModule(torch::nn::InstanceNorm2d(
-        torch::nn::InstanceNorm2dOptions(channels).affine(false).track_running_stats(false)));
+    return torch::nn::AnyModule(
+        torch::nn::InstanceNorm2d(torch::nn::InstanceNorm2dOptions(channels).affine(false).track_running_stats(false)));
   }
   return torch::nn::AnyModule(torch::nn::Identity());
 }

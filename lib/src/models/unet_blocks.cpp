@@ -31,12 +31,11 @@ std::int64_t norm_groups(std::int64_t channels) {
   return 1;
 }
 
-ResidualBlockImpl::ResidualBlockImpl(std::int64_t in_channels, std::int64_t out_channels,
-                                     std::int64_t embedding_dim, double dropout) {
+ResidualBlockImpl::ResidualBlockImpl(std::int64_t in_channels, std::int64_t out_channels, std::int64_t embedding_dim,
+                                     double dropout) {
   norm1_ = register_module("norm1", torch::nn::GroupNorm(norm_groups(in_channels), in_channels));
   conv1_ = register_module("conv1", conv3x3(in_channels, out_channels));
-  embedding_projection_ =
-      register_module("embedding_projection", torch::nn::Linear(embedding_dim, 2 * out_channels));
+  embedding_projection_ = register_module("embedding_projection", torch::nn::Linear(embedding_dim, 2 * out_channels));
   norm2_ = register_module("norm2", torch::nn::GroupNorm(norm_groups(out_channels), out_channels));
   dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
   conv2_ = register_module("conv2", conv3x3(out_channels, out_channels));
@@ -58,7 +57,6 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Te
   return (skip_ ? skip_->forward(x) : x) + out;
 }
 
-
 SelfAttentionImpl::SelfAttentionImpl(std::int64_t channels) {
   norm_ = register_module("norm", torch::nn::GroupNorm(norm_groups(channels), channels));
   qkv_ = register_module("qkv", conv1x1(channels, 3 * channels));
@@ -71,13 +69,11 @@ SelfAttentionImpl::SelfAttentionImpl(std::int64_t channels) {
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
   const std::int64_t batch = x.size(0);
   const std::int64_t channels = x.size(1);
-  const std::vector<torch::Tensor> qkv =
-      qkv_->forward(norm_->forward(x)).reshape({batch, 3, channels, -1}).unbind(1);
+  const std::vector<torch::Tensor> qkv = qkv_->forward(norm_->forward(x)).reshape({batch, 3, channels, -1}).unbind(1);
   const torch::Tensor q = qkv[0].transpose(1, 2);  // [B, HW, C]
   const torch::Tensor k = qkv[1];                  // [B, C, HW]
   const torch::Tensor v = qkv[2].transpose(1, 2);  // [B, HW, C]
-  const torch::Tensor weights =
-      torch::softmax(torch::bmm(q, k) / std::sqrt(static_cast<double>(channels)), -1);
+  const torch::Tensor weights = torch::softmax(torch::bmm(q, k) / std::sqrt(static_cast<double>(channels)), -1);
   const torch::Tensor attended = torch::bmm(weights, v).transpose(1, 2).reshape(x.sizes());
   return x + projection_->forward(attended);
 }

@@ -73,8 +73,8 @@ Posterior VaeImpl::encode(const torch::Tensor& images, const torch::Tensor& labe
 
 torch::Tensor VaeImpl::decode(const torch::Tensor& z, const torch::Tensor& labels) {
   const std::int64_t side = sides_.back();
-  torch::Tensor h = torch::silu(from_latent_->forward(with_label(z, labels)))
-                        .view({z.size(0), bottom_channels_, side, side});
+  torch::Tensor h =
+      torch::silu(from_latent_->forward(with_label(z, labels))).view({z.size(0), bottom_channels_, side, side});
   std::size_t conv = 0;
   for (std::size_t level = sides_.size() - 1; level > 0; --level) {
     const std::int64_t target = sides_[level - 1];

@@ -5,8 +5,7 @@
 
 namespace synthgen {
 
-InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std::string& device,
-                                       int threads) {
+InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std::string& device, int threads) {
   InferenceCheckpoint opened;
   opened.path = io::resolve_checkpoint_path(checkpoint);
   RuntimeSettings settings;

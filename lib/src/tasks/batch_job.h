@@ -20,7 +20,6 @@ struct InferenceCheckpoint {
 
 // `checkpoint` is a file or a run folder; `device` and `threads` as in run.device / run.threads.
 // Throws UsageError for a missing checkpoint and RuntimeError for a damaged one, naming it.
-InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std::string& device,
-                                       int threads);
+InferenceCheckpoint open_for_inference(const std::string& checkpoint, const std::string& device, int threads);
 
 }  // namespace synthgen

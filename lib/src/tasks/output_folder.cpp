@@ -30,8 +30,7 @@ Recorded read_record(const fs::path& out) {
   for (const std::string& line : split_lines(std::string(bytes.begin(), bytes.end()))) {
     if (line.empty() || line[0] == '#') continue;
     recorded.files.insert(line);
-    for (fs::path folder = fs::path(line).parent_path(); !folder.empty();
-         folder = folder.parent_path()) {
+    for (fs::path folder = fs::path(line).parent_path(); !folder.empty(); folder = folder.parent_path()) {
       recorded.folders.insert(folder.generic_string());
     }
   }
@@ -78,8 +77,7 @@ std::vector<std::string> quoted(const std::vector<std::string>& names) {
 void remove_owned(const Contents& contents) {
   std::error_code ec;
   for (const fs::path& file : contents.owned_files) {
-    if (file.filename() == kOutputRecord)
-      continue;  // replaced last, so that it always covers what is left
+    if (file.filename() == kOutputRecord) continue;  // replaced last, so that it always covers what is left
     if (!fs::remove(file, ec) && ec)
       throw RuntimeError(fmt::format("cannot remove '{}': {}", file.string(), ec.message()));
   }
@@ -98,29 +96,26 @@ void claim_output_folder(const std::string& out_dir, bool overwrite, const std::
   std::error_code ec;
   const fs::path out(out_dir);
   if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec))
-      throw UsageError(fmt::format("--out '{}' exists and is not a folder", out_dir));
+    if (!fs::is_directory(out, ec)) throw UsageError(fmt::format("--out '{}' exists and is not a folder", out_dir));
     if (!fs::is_empty(out, ec)) {
       if (!overwrite) {
-        throw UsageError(fmt::format(
-            "--out '{}' is not empty; choose another folder or add --overwrite", out_dir));
+        throw UsageError(fmt::format("--out '{}' is not empty; choose another folder or add --overwrite", out_dir));
       }
       const Contents contents = sort_contents(out, read_record(out));
       if (!contents.foreign.empty()) {
-        throw UsageError(fmt::format(
-            "--overwrite: '{}' holds {} entr{} that synthgen did not write there ({}); "
-            "it replaces only an earlier "
-            "run's outputs: move those away or choose another --out",
-            out_dir, contents.foreign.size(), contents.foreign.size() == 1 ? "y" : "ies",
-            join_some(quoted(contents.foreign))));
+        throw UsageError(
+            fmt::format("--overwrite: '{}' holds {} entr{} that synthgen did not write there ({}); "
+                        "it replaces only an earlier "
+                        "run's outputs: move those away or choose another --out",
+                        out_dir, contents.foreign.size(), contents.foreign.size() == 1 ? "y" : "ies",
+                        join_some(quoted(contents.foreign))));
       }
       remove_owned(contents);
     }
   }
   fs::create_directories(out, ec);
   if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", out_dir, ec.message()));
-  std::string record =
-      fmt::format("# synthgen {}: the files it wrote here; --overwrite removes them\n", command);
+  std::string record = fmt::format("# synthgen {}: the files it wrote here; --overwrite removes them\n", command);
   for (const std::string& output : outputs) record += output + "\n";
   try {
     io::write_file_atomic((out / kOutputRecord).string(), record.data(), record.size(),

@@ -8,7 +8,6 @@
 
 #include "batch_job.h"
 #include "output_folder.h"
-#include "synthgen/tasks/batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
@@ -18,6 +17,7 @@
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/conditioning.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/train/image_generator.h"
 #include "synthgen/train/metrics_log.h"
 #include "vae_outputs.h"
@@ -54,8 +54,6 @@ void check_request(const SampleRequest& request) {
   }
 }
 
-
-
 }  // namespace
 
 torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes,
@@ -71,10 +69,9 @@ torch::Tensor sample_labels(const std::string& classes, std::int64_t num_classes
   const auto named = std::find(class_names.begin(), class_names.end(), classes);
   if (named != class_names.end()) label = named - class_names.begin();
   if (label < 0 || label >= num_classes) {
-    throw UsageError(fmt::format("--class '{}': expected a class index 0..{}{} (or --classes balanced)", classes,
-                                 num_classes - 1,
-                                 class_names.empty() ? "" : fmt::format(" or a name in labels.txt ({})",
-                                                                        fmt::join(class_names, ", "))));
+    throw UsageError(fmt::format(
+        "--class '{}': expected a class index 0..{}{} (or --classes balanced)", classes, num_classes - 1,
+        class_names.empty() ? "" : fmt::format(" or a name in labels.txt ({})", fmt::join(class_names, ", "))));
   }
   return torch::full({count}, label, torch::TensorOptions().dtype(torch::kLong));
 }
@@ -91,7 +88,8 @@ int run_sample(const SampleRequest& request) {
   if (!request.reconstruct_dir.empty() || request.interpolate) {
     const char* flag = request.interpolate ? "--interpolate" : "--reconstruct";
     if (config.model.family != "vae") {
-      throw UsageError(fmt::format("{} needs a vae checkpoint; '{}' holds a {} model", flag, path, config.model.family));
+      throw UsageError(
+          fmt::format("{} needs a vae checkpoint; '{}' holds a {} model", flag, path, config.model.family));
     }
     // The same checks as for plain vae sampling (diffusion flags, --truncation, --no-ema).
     const std::vector<std::string> class_names =

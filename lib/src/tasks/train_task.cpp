@@ -28,11 +28,19 @@ namespace fs = std::filesystem;
 
 // What may change when a run is continued: how long and where it runs, and its learning rate (the
 // way on after a non-finite stop), never what it trains.
-const std::set<std::string> kResumeChangeableKeys = {
-    "train.steps",  "train.log_every", "train.sample_every", "train.checkpoint_every",
-    "train.keep_last", "train.max_nonfinite_steps",
-    "train.lr",     "train.lr_schedule", "train.lr_constant_steps",
-    "run.device",   "run.threads",     "run.cudnn_benchmark", "run.out_root"};
+const std::set<std::string> kResumeChangeableKeys = {"train.steps",
+                                                     "train.log_every",
+                                                     "train.sample_every",
+                                                     "train.checkpoint_every",
+                                                     "train.keep_last",
+                                                     "train.max_nonfinite_steps",
+                                                     "train.lr",
+                                                     "train.lr_schedule",
+                                                     "train.lr_constant_steps",
+                                                     "run.device",
+                                                     "run.threads",
+                                                     "run.cudnn_benchmark",
+                                                     "run.out_root"};
 
 std::string timestamp() {
   const std::time_t now = std::time(nullptr);
@@ -75,14 +83,15 @@ NewRunFolder make_run_folder(const Config& config, const TrainRequest& request) 
       // Only a folder with a checkpoint can be continued; advising --resume for any other would send
       // the user to "nothing to continue".
       if (fs::exists(train::RunPaths{folder}.latest(), ec)) {
-        throw UsageError(fmt::format(
-            "run folder '{}' already exists and is not empty: continue it with --resume {} or choose "
-            "another --out",
-            folder.string(), folder.string()));
+        throw UsageError(
+            fmt::format("run folder '{}' already exists and is not empty: continue it with --resume {} or choose "
+                        "another --out",
+                        folder.string(), folder.string()));
       }
-      throw UsageError(fmt::format("--out '{}' already exists, is not empty and holds no checkpoint to continue: "
-                                   "choose another --out or empty it",
-                                   folder.string()));
+      throw UsageError(
+          fmt::format("--out '{}' already exists, is not empty and holds no checkpoint to continue: "
+                      "choose another --out or empty it",
+                      folder.string()));
     }
   } else {
     const std::string name = fs::path(request.config_path).stem().string() + "-" + timestamp();
@@ -145,7 +154,8 @@ int start_new_run(const TrainRequest& request) {
   if (!init.empty()) {
     const io::CheckpointMeta meta = io::read_checkpoint_meta(init);
     if (meta.family != config.model.family) {
-      throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, meta.family, config.model.family));
+      throw UsageError(
+          fmt::format("--init '{}' holds a {} model, expected {}", init, meta.family, config.model.family));
     }
   }
   // Checked before the run folder exists; what only the data or the networks reveal is cleaned up
@@ -170,10 +180,10 @@ int resume_run(const TrainRequest& request) {
     throw UsageError(fmt::format("--resume '{}': no such run folder", request.resume_dir));
   }
   if (!fs::exists(paths.latest(), ec)) {
-    throw UsageError(fmt::format(
-        "--resume '{}': expected a run folder with checkpoints/latest.ckpt, found none; nothing to "
-        "continue (a run saves its first checkpoint at train.checkpoint_every or when stopped)",
-        request.resume_dir));
+    throw UsageError(
+        fmt::format("--resume '{}': expected a run folder with checkpoints/latest.ckpt, found none; nothing to "
+                    "continue (a run saves its first checkpoint at train.checkpoint_every or when stopped)",
+                    request.resume_dir));
   }
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(paths.latest().string());
   // A process killed mid-save leaves its temporary file; it was never a checkpoint.
@@ -190,9 +200,8 @@ int resume_run(const TrainRequest& request) {
     if (kResumeChangeableKeys.count(key) == 0) refused.push_back(key);
   }
   if (!refused.empty()) {
-    throw UsageError(fmt::format(
-        "--resume cannot change {} (it would no longer be the same run); these may change: {}",
-        fmt::join(refused, ", "), fmt::join(kResumeChangeableKeys, ", ")));
+    throw UsageError(fmt::format("--resume cannot change {} (it would no longer be the same run); these may change: {}",
+                                 fmt::join(refused, ", "), fmt::join(kResumeChangeableKeys, ", ")));
   }
   if (request.print_config) {
     std::cout << dump_config(config);
@@ -217,12 +226,15 @@ int run_train(const TrainRequest& request) {
     return 0;
   }
   if (!request.resume_dir.empty() && !request.config_path.empty()) {
-    throw UsageError("--config and --resume exclude each other: a resumed run uses its own config "
-                     "(change its length with --set train.steps=N)");
+    throw UsageError(
+        "--config and --resume exclude each other: a resumed run uses its own config "
+        "(change its length with --set train.steps=N)");
   }
   if (!request.resume_dir.empty() && !request.out_dir.empty()) {
-    throw UsageError(fmt::format("--out and --resume exclude each other: a resumed run continues in its own "
-                                 "folder '{}'", request.resume_dir));
+    throw UsageError(
+        fmt::format("--out and --resume exclude each other: a resumed run continues in its own "
+                    "folder '{}'",
+                    request.resume_dir));
   }
   if (!request.resume_dir.empty() && !request.init_checkpoint.empty()) {
     throw UsageError("--init and --resume exclude each other: a resumed run continues from its own checkpoint");

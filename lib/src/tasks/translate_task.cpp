@@ -7,8 +7,6 @@
 
 #include "batch_job.h"
 #include "output_folder.h"
-#include "synthgen/tasks/batch_progress.h"
-#include "translated_file.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
@@ -16,8 +14,10 @@
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/sr_tiling.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/train/metrics_log.h"
 #include "synthgen/train/translator.h"
+#include "translated_file.h"
 
 namespace synthgen {
 namespace {
@@ -52,10 +52,13 @@ void check_request(const TranslateRequest& request) {
   if (request.out_dir.empty()) throw UsageError("translate needs --out DIR");
   train::check_direction(request.direction);
   if (request.batch < 1) throw UsageError(fmt::format("--batch: expected >= 1, got {}", request.batch));
-  if (request.tile < 0) throw UsageError(fmt::format("--tile: expected 0 (whole images) or a side >= 1, got {}", request.tile));
-  if (request.tile_overlap < 0) throw UsageError(fmt::format("--tile-overlap: expected >= 0, got {}", request.tile_overlap));
+  if (request.tile < 0)
+    throw UsageError(fmt::format("--tile: expected 0 (whole images) or a side >= 1, got {}", request.tile));
+  if (request.tile_overlap < 0)
+    throw UsageError(fmt::format("--tile-overlap: expected >= 0, got {}", request.tile_overlap));
   if (request.tile > 0 && request.tile_overlap >= request.tile) {
-    throw UsageError(fmt::format("--tile-overlap {} must be smaller than --tile {}", request.tile_overlap, request.tile));
+    throw UsageError(
+        fmt::format("--tile-overlap {} must be smaller than --tile {}", request.tile_overlap, request.tile));
   }
 }
 
@@ -64,7 +67,8 @@ Listing list_files(const std::string& input) {
   const fs::path root(input);
   Listing listing;
   if (fs::is_regular_file(root, ec)) {
-    if (!is_image_name(root)) throw UsageError(fmt::format("--input '{}' is not an image file (.png .jpg .jpeg .bmp .tga)", input));
+    if (!is_image_name(root))
+      throw UsageError(fmt::format("--input '{}' is not an image file (.png .jpg .jpeg .bmp .tga)", input));
     listing.images.push_back({root, root.filename()});
     return listing;
   }
@@ -133,7 +137,8 @@ class Translation {
     if (request_.tile > 0 && (input.size(2) > request_.tile || input.size(3) > request_.tile)) {
       std::vector<torch::Tensor> tiled;
       for (std::int64_t i = 0; i < input.size(0); ++i) {
-        tiled.push_back(models::upscale_tiled(padded, input.slice(0, i, i + 1), 1, request_.tile, request_.tile_overlap));
+        tiled.push_back(
+            models::upscale_tiled(padded, input.slice(0, i, i + 1), 1, request_.tile, request_.tile_overlap));
       }
       output = torch::cat(tiled);
     } else {
@@ -181,8 +186,8 @@ int run_translate(const TranslateRequest& request) {
       train::load_translator(opened.config, trainer_part, opened.runtime.device, request.direction, opened.path);
   // Outputs inside the input folder would be read as inputs by the next run over it.
   if (io::is_inside_folder(request.out_dir, request.input)) {
-    throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it", request.out_dir,
-                                 request.input));
+    throw UsageError(
+        fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it", request.out_dir, request.input));
   }
   std::vector<std::string> outputs;
   for (const std::vector<FileJob>* jobs : {&listing.images, &listing.labels}) {
@@ -218,8 +223,8 @@ int run_translate(const TranslateRequest& request) {
   for (const FileJob& job : listing.images) {
     if (const int signal = interrupt_signal()) {
       log_status_done();
-      log_info("stopped after {} of {} images (signal {}); every file written is complete", translation.done(),
-               total, signal);
+      log_info("stopped after {} of {} images (signal {}); every file written is complete", translation.done(), total,
+               signal);
       return interrupt_exit_code(signal);
     }
     io::Image image;

@@ -7,7 +7,6 @@
 
 #include "batch_job.h"
 #include "output_folder.h"
-#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/config/load.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/interrupt.h"
@@ -19,6 +18,7 @@
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/models/sr_tiling.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/train/metrics_log.h"
 #include "synthgen/train/sr_trainer.h"
 
@@ -36,14 +36,13 @@ void check_request(const UpscaleRequest& request) {
   if (request.input.empty()) throw UsageError("upscale needs --input FILE_OR_DIR");
   if (request.out_dir.empty()) throw UsageError("upscale needs --out DIR");
   if (request.tile < 0)
-    throw UsageError(
-        fmt::format("--tile: expected 0 (no tiling) or a side >= 1, got {}", request.tile));
+    throw UsageError(fmt::format("--tile: expected 0 (no tiling) or a side >= 1, got {}", request.tile));
   if (request.tile_overlap < 0) {
     throw UsageError(fmt::format("--tile-overlap: expected >= 0, got {}", request.tile_overlap));
   }
   if (request.tile > 0 && request.tile_overlap >= request.tile) {
-    throw UsageError(fmt::format("--tile-overlap {} must be smaller than --tile {}",
-                                 request.tile_overlap, request.tile));
+    throw UsageError(
+        fmt::format("--tile-overlap {} must be smaller than --tile {}", request.tile_overlap, request.tile));
   }
 }
 
@@ -52,11 +51,9 @@ void check_request(const UpscaleRequest& request) {
 std::vector<Job> list_jobs(const UpscaleRequest& request) {
   std::error_code ec;
   const fs::path input(request.input);
-  if (fs::is_regular_file(input, ec))
-    return {{request.input, fs::path(input.filename()).replace_extension(".png")}};
+  if (fs::is_regular_file(input, ec)) return {{request.input, fs::path(input.filename()).replace_extension(".png")}};
   if (!fs::is_directory(input, ec)) {
-    throw UsageError(fmt::format("--input '{}' does not exist (expected an image file or a folder)",
-                                 request.input));
+    throw UsageError(fmt::format("--input '{}' does not exist (expected an image file or a folder)", request.input));
   }
   std::vector<Job> jobs;
   std::map<fs::path, std::string> taken;
@@ -64,14 +61,13 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
     const fs::path relative = fs::relative(fs::path(file), input).replace_extension(".png");
     const auto [it, fresh] = taken.emplace(relative, file);
     if (!fresh) {
-      throw UsageError(fmt::format("'{}' and '{}' would both be written as '{}'; rename one",
-                                   it->second, file, relative.string()));
+      throw UsageError(
+          fmt::format("'{}' and '{}' would both be written as '{}'; rename one", it->second, file, relative.string()));
     }
     jobs.push_back({file, relative});
   }
   if (jobs.empty()) {
-    throw UsageError(fmt::format("--input '{}' holds no image files (.png .jpg .jpeg .bmp .tga)",
-                                 request.input));
+    throw UsageError(fmt::format("--input '{}' holds no image files (.png .jpg .jpeg .bmp .tga)", request.input));
   }
   return jobs;
 }
@@ -79,8 +75,8 @@ std::vector<Job> list_jobs(const UpscaleRequest& request) {
 void prepare_out_dir(const UpscaleRequest& request, const std::vector<Job>& jobs) {
   // Outputs inside the input folder would be read as inputs by the next run over it.
   if (io::is_inside_folder(request.out_dir, request.input)) {
-    throw UsageError(fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it",
-                                 request.out_dir, request.input));
+    throw UsageError(
+        fmt::format("--out '{}' is inside --input '{}'; choose a folder outside it", request.out_dir, request.input));
   }
   std::vector<std::string> outputs;
   for (const Job& job : jobs) outputs.push_back(job.relative_output.generic_string());
@@ -90,8 +86,7 @@ void prepare_out_dir(const UpscaleRequest& request, const std::vector<Job>& jobs
 // Whether every pixel of an RGB image has R = G = B: such files are written back as grey.
 bool is_grey(const io::Image& image) {
   for (std::size_t i = 0; i < image.pixels.size(); i += 3) {
-    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2])
-      return false;
+    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2]) return false;
   }
   return true;
 }
@@ -107,25 +102,21 @@ int run_upscale(const UpscaleRequest& request) {
   io::LoadedCheckpoint& checkpoint = opened.checkpoint;
   const Config& config = opened.config;
   if (config.model.family != "srgan") {
-    throw UsageError(fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path,
-                                 config.model.family));
+    throw UsageError(
+        fmt::format("'{}' holds a {} model; upscale needs an srgan checkpoint", path, config.model.family));
   }
   torch::serialize::InputArchive trainer_part;
   checkpoint.archive.read("trainer", trainer_part);
-  train::LoadedSrGenerator loaded =
-      train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
+  train::LoadedSrGenerator loaded = train::load_sr_generator(config, trainer_part, runtime.device, request.use_ema);
   prepare_out_dir(request, jobs);
   log_info("upscale x{}: {} image{} from {} with {} ({}; {} threads)", loaded.scale, jobs.size(),
            jobs.size() == 1 ? "" : "s", request.input, path,
-           request.tile > 0
-               ? fmt::format("tiles of {} px, overlap {}", request.tile, request.tile_overlap)
-               : std::string("no tiling"),
+           request.tile > 0 ? fmt::format("tiles of {} px, overlap {}", request.tile, request.tile_overlap)
+                            : std::string("no tiling"),
            runtime.threads);
 
   torch::InferenceMode inference;
-  const models::ImageNetwork network = [&](const torch::Tensor& x) {
-    return loaded.network->forward(x);
-  };
+  const models::ImageNetwork network = [&](const torch::Tensor& x) { return loaded.network->forward(x); };
   const fs::path out(request.out_dir);
   BatchProgress progress(static_cast<std::int64_t>(jobs.size()), "upscaled");
   std::int64_t done = 0;
@@ -148,23 +139,18 @@ int run_upscale(const UpscaleRequest& request) {
     }
     const bool grey = is_grey(image);
     const io::Image model_input = io::convert_channels(image, loaded.channels);
-    const torch::Tensor lr =
-        io::to_model_input(io::image_to_tensor(model_input).unsqueeze(0), runtime.device);
-    const torch::Tensor sr =
-        models::upscale_tiled(network, lr, loaded.scale, request.tile, request.tile_overlap);
+    const torch::Tensor lr = io::to_model_input(io::image_to_tensor(model_input).unsqueeze(0), runtime.device);
+    const torch::Tensor sr = models::upscale_tiled(network, lr, loaded.scale, request.tile, request.tile_overlap);
     io::Image result = io::tensor_to_image(io::to_uint8_images(sr)[0]);
     result = io::convert_channels(result, grey ? 1 : 3);
     const fs::path target = out / job.relative_output;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec)
-      throw RuntimeError(
-          fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
+    if (ec) throw RuntimeError(fmt::format("cannot create '{}': {}", target.parent_path().string(), ec.message()));
     try {
       io::write_png(target.string(), result);
     } catch (const RuntimeError& e) {
-      throw RuntimeError(fmt::format("{}; {} of {} images were written in full", e.what(), done,
-                                     jobs.size()));
+      throw RuntimeError(fmt::format("{}; {} of {} images were written in full", e.what(), done, jobs.size()));
     }
     ++done;
     output_megapixels += static_cast<double>(result.width) * result.height / 1e6;
@@ -173,16 +159,13 @@ int run_upscale(const UpscaleRequest& request) {
   log_status_done();
   const double elapsed = progress.elapsed();
   if (done == 0) {
-    throw RuntimeError(
-        fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
+    throw RuntimeError(fmt::format("no image under '{}' could be read ({} skipped)", request.input, skipped));
   }
-  log_info("wrote {} images to {} in {}: {:.2f} images/s, {:.2f} output megapixels/s{}", done,
-           request.out_dir, train::format_duration(elapsed),
-           static_cast<double>(done) / std::max(elapsed, 1e-9),
-           output_megapixels / std::max(elapsed, 1e-9),
-           skipped > 0
-               ? fmt::format("; {} unreadable file{} skipped", skipped, skipped == 1 ? "" : "s")
-               : std::string());
+  log_info(
+      "wrote {} images to {} in {}: {:.2f} images/s, {:.2f} output megapixels/s{}", done, request.out_dir,
+      train::format_duration(elapsed), static_cast<double>(done) / std::max(elapsed, 1e-9),
+      output_megapixels / std::max(elapsed, 1e-9),
+      skipped > 0 ? fmt::format("; {} unreadable file{} skipped", skipped, skipped == 1 ? "" : "s") : std::string());
   return 0;
 }
 

@@ -6,7 +6,6 @@
 
 #include "batch_job.h"
 #include "output_folder.h"
-#include "synthgen/tasks/batch_progress.h"
 #include "sample_files.h"
 #include "synthgen/core/csv.h"
 #include "synthgen/core/error.h"
@@ -17,6 +16,7 @@
 #include "synthgen/io/image_codec.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/io/strict_weights.h"
+#include "synthgen/tasks/batch_progress.h"
 #include "synthgen/train/gan_trainer.h"
 #include "synthgen/train/metrics_log.h"
 
@@ -106,13 +106,14 @@ int write_reconstructions(models::Vae& vae, const SampleRequest& request, const 
     if (batch.empty()) continue;
     const torch::Tensor images = io::to_model_input(torch::stack(batch), device);
     const torch::Tensor label_tensor =
-        num_classes > 0 ? torch::tensor(labels, torch::TensorOptions().dtype(torch::kLong)).to(device) : torch::Tensor();
+        num_classes > 0 ? torch::tensor(labels, torch::TensorOptions().dtype(torch::kLong)).to(device)
+                        : torch::Tensor();
     const models::Posterior q = vae->encode(images, label_tensor);
     const torch::Tensor decoded = io::crop_border(vae->mean_image(vae->decode(q.mu, label_tensor)), config.data.pad);
     write_numbered_pngs(out, width, written, decoded, written, wanted);
     for (std::size_t i = 0; i < sources.size(); ++i) {
-      manifest += fmt::format("{},{}\n", numbered_png(written + static_cast<std::int64_t>(i), width),
-                              csv_field(sources[i]));
+      manifest +=
+          fmt::format("{},{}\n", numbered_png(written + static_cast<std::int64_t>(i), width), csv_field(sources[i]));
     }
     written += static_cast<std::int64_t>(sources.size());
     progress.report(static_cast<double>(written), "", written == wanted || next_file == total);

@@ -24,17 +24,14 @@ models::ClassifierShape shape_of(const Config& config, std::int64_t num_classes)
   return shape;
 }
 
-
 }  // namespace
 
 ClassifierTrainer::ClassifierTrainer(const Config& config, const torch::Device& device, const DataInfo& data)
     : device_(device), class_names_(data.class_names) {
   if (data.num_classes < 2) {
     throw RuntimeError(fmt::format(
-        "model.family classifier needs labelled data with at least 2 classes; data.source {} {}",
-        config.data.source,
-        data.num_classes == 0 ? "has no labels (a folder needs one sub-folder per class)"
-                              : "has only one class"));
+        "model.family classifier needs labelled data with at least 2 classes; data.source {} {}", config.data.source,
+        data.num_classes == 0 ? "has no labels (a folder needs one sub-folder per class)" : "has only one class"));
   }
   network_ = models::ImageClassifier(shape_of(config, data.num_classes));
   network_->to(device_);
@@ -79,8 +76,8 @@ LoadedClassifier load_classifier(const std::string& file_or_run_dir, const torch
   loaded.path = io::resolve_checkpoint_path(file_or_run_dir);
   io::LoadedCheckpoint checkpoint = io::load_checkpoint(loaded.path, device);
   if (checkpoint.meta.family != "classifier") {
-    throw UsageError(fmt::format("'{}' holds a {} model, expected a classifier (model.family: classifier)",
-                                   loaded.path, checkpoint.meta.family));
+    throw UsageError(fmt::format("'{}' holds a {} model, expected a classifier (model.family: classifier)", loaded.path,
+                                 checkpoint.meta.family));
   }
   loaded.config = load_config_text(checkpoint.meta.config_yaml, loaded.path);
   torch::serialize::InputArchive trainer_part;

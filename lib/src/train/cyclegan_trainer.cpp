@@ -37,16 +37,16 @@ CycleGanTrainer::CycleGanTrainer(const Config& config, const torch::Device& devi
   generator_ba_ = models::ResnetGenerator(channels, m.base_channels, m.generator_blocks, m.norm);
   discriminator_a_ = models::PatchDiscriminator(channels, m.base_channels, m.norm);
   discriminator_b_ = models::PatchDiscriminator(channels, m.base_channels, m.norm);
-  for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(generator_ab_.get()),
-                                    static_cast<torch::nn::Module*>(generator_ba_.get()),
-                                    static_cast<torch::nn::Module*>(discriminator_a_.get()),
-                                    static_cast<torch::nn::Module*>(discriminator_b_.get())}) {
+  for (torch::nn::Module* module :
+       {static_cast<torch::nn::Module*>(generator_ab_.get()), static_cast<torch::nn::Module*>(generator_ba_.get()),
+        static_cast<torch::nn::Module*>(discriminator_a_.get()),
+        static_cast<torch::nn::Module*>(discriminator_b_.get())}) {
     module->to(device_);
   }
   optimizer_g_ = std::make_unique<torch::optim::Adam>(parameters_of({generator_ab_.get(), generator_ba_.get()}),
                                                       adam_options(config.train));
-  optimizer_d_ = std::make_unique<torch::optim::Adam>(
-      parameters_of({discriminator_a_.get(), discriminator_b_.get()}), adam_options(config.train));
+  optimizer_d_ = std::make_unique<torch::optim::Adam>(parameters_of({discriminator_a_.get(), discriminator_b_.get()}),
+                                                      adam_options(config.train));
 }
 
 StepMetrics CycleGanTrainer::step(const Batch& batch) {
@@ -85,17 +85,17 @@ StepMetrics CycleGanTrainer::step(const Batch& batch) {
   // Both discriminators, each on its real domain against pooled fakes of it.
   const torch::Tensor pooled_b = pool_b_.query(fake_b.detach());
   const torch::Tensor pooled_a = pool_a_.query(fake_a.detach());
-  const torch::Tensor loss_d_b = losses::patch_discriminator_loss(loss_, discriminator_b_->forward(real_b),
-                                                                  discriminator_b_->forward(pooled_b));
-  const torch::Tensor loss_d_a = losses::patch_discriminator_loss(loss_, discriminator_a_->forward(real_a),
-                                                                  discriminator_a_->forward(pooled_a));
+  const torch::Tensor loss_d_b =
+      losses::patch_discriminator_loss(loss_, discriminator_b_->forward(real_b), discriminator_b_->forward(pooled_b));
+  const torch::Tensor loss_d_a =
+      losses::patch_discriminator_loss(loss_, discriminator_a_->forward(real_a), discriminator_a_->forward(pooled_a));
   optimizer_d_->zero_grad();
   scaler_d_.backward(loss_d_a + loss_d_b);
   nonfinite_ = !scaler_d_.step(*optimizer_d_) || nonfinite_;
 
-  return {{"loss_g", loss_g.detach()},       {"loss_g_gan", loss_g_gan.detach()},
+  return {{"loss_g", loss_g.detach()},         {"loss_g_gan", loss_g_gan.detach()},
           {"loss_cycle", loss_cycle.detach()}, {"loss_identity", loss_identity.detach()},
-          {"loss_d_a", loss_d_a.detach()},   {"loss_d_b", loss_d_b.detach()}};
+          {"loss_d_a", loss_d_a.detach()},     {"loss_d_b", loss_d_b.detach()}};
 }
 
 void CycleGanTrainer::set_learning_rate(double lr) {
@@ -104,8 +104,8 @@ void CycleGanTrainer::set_learning_rate(double lr) {
 }
 
 bool CycleGanTrainer::state_is_finite() const {
-  return module_is_finite(*generator_ab_) && module_is_finite(*generator_ba_) &&
-         module_is_finite(*discriminator_a_) && module_is_finite(*discriminator_b_);
+  return module_is_finite(*generator_ab_) && module_is_finite(*generator_ba_) && module_is_finite(*discriminator_a_) &&
+         module_is_finite(*discriminator_b_);
 }
 
 torch::Tensor CycleGanTrainer::preview(int /*count*/, std::uint64_t /*seed*/) {
@@ -116,9 +116,8 @@ torch::Tensor CycleGanTrainer::preview(int /*count*/, std::uint64_t /*seed*/) {
   generator_ba_->eval();
   const torch::Tensor fake_b = generator_ab_->forward(preview_.a());
   const torch::Tensor fake_a = generator_ba_->forward(preview_.b());
-  const torch::Tensor rows = torch::stack({preview_.a(), fake_b, generator_ba_->forward(fake_b), preview_.b(), fake_a,
-                                           generator_ab_->forward(fake_a)},
-                                          1);
+  const torch::Tensor rows = torch::stack(
+      {preview_.a(), fake_b, generator_ba_->forward(fake_b), preview_.b(), fake_a, generator_ab_->forward(fake_a)}, 1);
   generator_ab_->train();
   generator_ba_->train();
   return rows.flatten(0, 1).to(torch::kCPU);
@@ -146,10 +145,10 @@ void CycleGanTrainer::load(torch::serialize::InputArchive& archive) {
   pool_a_.load(archive, "pool_a", device_);
   pool_b_.load(archive, "pool_b", device_);
   preview_.load(archive, device_);
-  for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(generator_ab_.get()),
-                                    static_cast<torch::nn::Module*>(generator_ba_.get()),
-                                    static_cast<torch::nn::Module*>(discriminator_a_.get()),
-                                    static_cast<torch::nn::Module*>(discriminator_b_.get())}) {
+  for (torch::nn::Module* module :
+       {static_cast<torch::nn::Module*>(generator_ab_.get()), static_cast<torch::nn::Module*>(generator_ba_.get()),
+        static_cast<torch::nn::Module*>(discriminator_a_.get()),
+        static_cast<torch::nn::Module*>(discriminator_b_.get())}) {
     module->to(device_);
   }
 }

@@ -77,14 +77,14 @@ torch::Tensor DdpmTrainer::preview(int count, std::uint64_t seed) {
   models::DiffusionModel& network = ema_model_ ? ema_model_ : model_;
   std::vector<std::uint64_t> seeds;
   for (int i = 0; i < count; ++i) seeds.push_back(seed + static_cast<std::uint64_t>(i));
-  const torch::Tensor labels = config_.model.num_classes > 0
-                                   ? models::balanced_labels(0, count, config_.model.num_classes)
-                                   : torch::Tensor();
+  const torch::Tensor labels =
+      config_.model.num_classes > 0 ? models::balanced_labels(0, count, config_.model.num_classes) : torch::Tensor();
   models::SamplerOptions options;
   options.kind = "ddim";
   // DDIM with at most 50 steps, and no more steps than the run trained: a short smoke run's grid
   // then costs about as much as its training, not minutes of sampling.
-  options.steps = std::min<std::int64_t>({50, network->schedule->timesteps(), std::max<std::int64_t>(2, config_.train.steps)});
+  options.steps =
+      std::min<std::int64_t>({50, network->schedule->timesteps(), std::max<std::int64_t>(2, config_.train.steps)});
   return models::sample_diffusion(network, seeds, labels, options, device_).to(torch::kFloat).to(torch::kCPU);
 }
 

@@ -20,9 +20,7 @@ std::string trimmed(const std::string& text) {
 }
 
 // One uniform draw per image, shaped [B, 1, 1, 1] to broadcast over the image.
-torch::Tensor per_image_uniform(const torch::Tensor& x) {
-  return torch::rand({x.size(0), 1, 1, 1}, x.options());
-}
+torch::Tensor per_image_uniform(const torch::Tensor& x) { return torch::rand({x.size(0), 1, 1, 1}, x.options()); }
 
 // Integers in [low, high) per image, shaped [B, 1, 1] to broadcast over rows and columns.
 torch::Tensor per_image_integers(const torch::Tensor& x, std::int64_t low, std::int64_t high) {
@@ -52,10 +50,8 @@ torch::Tensor augment_translation(const torch::Tensor& x) {
   const torch::Tensor dy = per_image_integers(x, -max_dy, max_dy + 1);
   const torch::Tensor dx = per_image_integers(x, -max_dx, max_dx + 1);
   const auto index_options = x.options().dtype(torch::kLong);
-  const torch::Tensor rows =
-      (torch::arange(height, index_options).view({1, height, 1}) + dy + 1).clamp(0, height + 1);
-  const torch::Tensor cols =
-      (torch::arange(width, index_options).view({1, 1, width}) + dx + 1).clamp(0, width + 1);
+  const torch::Tensor rows = (torch::arange(height, index_options).view({1, height, 1}) + dy + 1).clamp(0, height + 1);
+  const torch::Tensor cols = (torch::arange(width, index_options).view({1, 1, width}) + dx + 1).clamp(0, width + 1);
   const torch::Tensor flat_index = (rows * (width + 2) + cols).view({batch, 1, height * width});
   const torch::Tensor padded = torch::constant_pad_nd(x, {1, 1, 1, 1}, 0);
   return padded.flatten(2)
@@ -76,8 +72,7 @@ torch::Tensor augment_cutout(const torch::Tensor& x) {
   const torch::Tensor left = centre_x - cut_w / 2;
   const torch::Tensor rows = torch::arange(height, index_options).view({1, height, 1});
   const torch::Tensor cols = torch::arange(width, index_options).view({1, 1, width});
-  const torch::Tensor inside =
-      (rows >= top) & (rows < top + cut_h) & (cols >= left) & (cols < left + cut_w);
+  const torch::Tensor inside = (rows >= top) & (rows < top + cut_h) & (cols >= left) & (cols < left + cut_w);
   const torch::Tensor keep = torch::logical_not(inside).to(x.scalar_type()).unsqueeze(1);
   return x * keep;
 }
@@ -117,8 +112,7 @@ AugmentPolicy parse_augment_policy(const std::string& text) {
 
 torch::Tensor diff_augment(const torch::Tensor& images, const AugmentPolicy& policy) {
   if (images.dim() != 4) {
-    throw UsageError(fmt::format("diff_augment: images have {} dimensions, expected 4 [B, C, H, W]",
-                                 images.dim()));
+    throw UsageError(fmt::format("diff_augment: images have {} dimensions, expected 4 [B, C, H, W]", images.dim()));
   }
   torch::Tensor x = images;
   if (policy.color) x = augment_color(x);

@@ -21,22 +21,21 @@ TensorDict detached_copies(const TensorDict& tensors) {
 // the same name and shape, and calls apply(ema_tensor, module_tensor) on each pair. Tensor
 // handles are shared, so in-place ops through the const references write into the tensors.
 template <typename Apply>
-void for_each_pair(const char* caller, const char* kind, const TensorDict& ema,
-                   const TensorDict& module, Apply&& apply) {
+void for_each_pair(const char* caller, const char* kind, const TensorDict& ema, const TensorDict& module,
+                   Apply&& apply) {
   if (module.size() != ema.size()) {
-    throw RuntimeError(fmt::format("ParameterEma::{}: the module has {} {}s, expected {}", caller,
-                                   module.size(), kind, ema.size()));
+    throw RuntimeError(
+        fmt::format("ParameterEma::{}: the module has {} {}s, expected {}", caller, module.size(), kind, ema.size()));
   }
   for (const auto& item : module) {
     const torch::Tensor* average = ema.find(item.key());
     if (average == nullptr) {
-      throw RuntimeError(fmt::format("ParameterEma::{}: the module's {} '{}' is not in the EMA",
-                                     caller, kind, item.key()));
+      throw RuntimeError(
+          fmt::format("ParameterEma::{}: the module's {} '{}' is not in the EMA", caller, kind, item.key()));
     }
     if (!average->sizes().equals(item.value().sizes())) {
-      throw RuntimeError(fmt::format("ParameterEma::{}: {} '{}' has shape {}, expected {}", caller,
-                                     kind, item.key(), shape_text(item.value()),
-                                     shape_text(*average)));
+      throw RuntimeError(fmt::format("ParameterEma::{}: {} '{}' has shape {}, expected {}", caller, kind, item.key(),
+                                     shape_text(item.value()), shape_text(*average)));
     }
     apply(*average, item.value());
   }
@@ -47,8 +46,7 @@ void write_tensors(torch::serialize::OutputArchive& part, const TensorDict& tens
 }
 
 // Unlike read_part, a missing part or tensor is named, with the shape and dtype that differ.
-void read_tensors_part(torch::serialize::InputArchive& archive, const std::string& part_name,
-                       TensorDict& tensors) {
+void read_tensors_part(torch::serialize::InputArchive& archive, const std::string& part_name, TensorDict& tensors) {
   torch::serialize::InputArchive part;
   if (!archive.try_read(part_name, part)) {
     throw RuntimeError(fmt::format("EMA checkpoint: the part '{}' is missing", part_name));
@@ -56,15 +54,13 @@ void read_tensors_part(torch::serialize::InputArchive& archive, const std::strin
   for (auto& item : tensors) {
     torch::Tensor stored;
     if (!part.try_read(item.key(), stored)) {
-      throw RuntimeError(
-          fmt::format("EMA checkpoint: tensor '{}.{}' is missing", part_name, item.key()));
+      throw RuntimeError(fmt::format("EMA checkpoint: tensor '{}.{}' is missing", part_name, item.key()));
     }
     torch::Tensor& target = item.value();
     if (!stored.sizes().equals(target.sizes()) || stored.scalar_type() != target.scalar_type()) {
-      throw RuntimeError(fmt::format("EMA checkpoint: tensor '{}.{}' is {} {}, expected {} {}",
-                                     part_name, item.key(), c10::toString(stored.scalar_type()),
-                                     shape_text(stored), c10::toString(target.scalar_type()),
-                                     shape_text(target)));
+      throw RuntimeError(fmt::format("EMA checkpoint: tensor '{}.{}' is {} {}, expected {} {}", part_name, item.key(),
+                                     c10::toString(stored.scalar_type()), shape_text(stored),
+                                     c10::toString(target.scalar_type()), shape_text(target)));
     }
     target.copy_(stored);
   }
@@ -73,13 +69,11 @@ void read_tensors_part(torch::serialize::InputArchive& archive, const std::strin
 }  // namespace
 
 ParameterEma::ParameterEma(const torch::nn::Module& module)
-    : parameters_(detached_copies(module.named_parameters())),
-      buffers_(detached_copies(module.named_buffers())) {}
+    : parameters_(detached_copies(module.named_parameters())), buffers_(detached_copies(module.named_buffers())) {}
 
 void ParameterEma::update(const torch::nn::Module& module, double decay) {
   if (!(decay >= 0.0 && decay <= 1.0)) {
-    throw UsageError(
-        fmt::format("ParameterEma::update: decay is {}, expected a value in [0, 1]", decay));
+    throw UsageError(fmt::format("ParameterEma::update: decay is {}, expected a value in [0, 1]", decay));
   }
   torch::NoGradGuard no_grad;
   for_each_pair("update", "parameter", parameters_, module.named_parameters(),
@@ -92,9 +86,7 @@ void ParameterEma::update(const torch::nn::Module& module, double decay) {
 
 void ParameterEma::copy_to(torch::nn::Module& module) const {
   torch::NoGradGuard no_grad;
-  auto copy_into_module = [](const torch::Tensor& source, const torch::Tensor& target) {
-    target.copy_(source);
-  };
+  auto copy_into_module = [](const torch::Tensor& source, const torch::Tensor& target) { target.copy_(source); };
   for_each_pair("copy_to", "parameter", parameters_, module.named_parameters(), copy_into_module);
   for_each_pair("copy_to", "buffer", buffers_, module.named_buffers(), copy_into_module);
 }

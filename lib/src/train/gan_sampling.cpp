@@ -35,7 +35,8 @@ torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, st
 
 torch::Tensor generate(models::Generator& generator, const torch::Tensor& z, const torch::Tensor& labels,
                        int image_size, double truncation) {
-  torch::Tensor images = truncation == 1.0 ? generator.forward(z, labels) : generator.forward_truncated(z, labels, truncation);
+  torch::Tensor images =
+      truncation == 1.0 ? generator.forward(z, labels) : generator.forward_truncated(z, labels, truncation);
   if (images.size(-1) != image_size) images = torch::upsample_nearest2d(images, {image_size, image_size});
   return images;
 }

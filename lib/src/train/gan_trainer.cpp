@@ -33,8 +33,7 @@ bool is_probability_loss(losses::GanLoss loss) {
 // in eval mode mismatched statistics distort the samples. So, before the EMA generator is used
 // or saved, its statistics are re-estimated from fixed latents in training mode, as a cumulative
 // average (BigGAN's "standing statistics"). Fixed latents keep it deterministic.
-void refresh_batchnorm_statistics(models::Generator& generator, std::int64_t num_classes,
-                                  const torch::Device& device) {
+void refresh_batchnorm_statistics(models::Generator& generator, std::int64_t num_classes, const torch::Device& device) {
   constexpr int kBatches = 16;
   constexpr std::int64_t kBatchSize = 256;
   constexpr std::uint64_t kFirstSeed = 4000000000ULL;  // apart from the seeds of samples and grids
@@ -95,9 +94,10 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
     const std::size_t resolutions = static_cast<std::size_t>(grows->max_level()) + 1;
     const auto& sizes = config.train.batch_sizes;
     if (!sizes.empty() && sizes.size() != resolutions) {
-      throw ConfigError(fmt::format("train.batch_sizes: expected {} batch sizes, one per resolution 4x4 to "
-                                    "{}x{}, got {}",
-                                    resolutions, config.data.image_size, config.data.image_size, sizes.size()));
+      throw ConfigError(
+          fmt::format("train.batch_sizes: expected {} batch sizes, one per resolution 4x4 to "
+                      "{}x{}, got {}",
+                      resolutions, config.data.image_size, config.data.image_size, sizes.size()));
     }
   }
   apply_growth();
@@ -126,9 +126,7 @@ torch::Tensor GanTrainer::real_at_growth(const torch::Tensor& real) const {
   return models::progan_real_images(real, growth_);
 }
 
-torch::Tensor GanTrainer::augment(const torch::Tensor& images) const {
-  return diff_augment(images, augment_policy_);
-}
+torch::Tensor GanTrainer::augment(const torch::Tensor& images) const { return diff_augment(images, augment_policy_); }
 
 StepMetrics GanTrainer::step(const Batch& batch) {
   apply_growth();
@@ -176,9 +174,9 @@ StepMetrics GanTrainer::step(const Batch& batch) {
     loss_d_fake = losses::discriminator_loss_fake(loss_, fake_logits);
   }
   if (loss_ == losses::GanLoss::kWganGp) {
-    loss_d_fake = loss_d_fake + config_.train.gp_weight *
-                                    losses::gradient_penalty(critic, real.detach().to(torch::kFloat),
-                                                             fake.detach().to(torch::kFloat));
+    loss_d_fake =
+        loss_d_fake + config_.train.gp_weight * losses::gradient_penalty(critic, real.detach().to(torch::kFloat),
+                                                                         fake.detach().to(torch::kFloat));
   }
   scaler_d_.backward(loss_d_fake);
   nonfinite_ = !scaler_d_.step(*optimizer_d_) && !scaler_d_.enabled();
@@ -220,8 +218,8 @@ StepMetrics GanTrainer::step(const Batch& batch) {
                          {"d_real", mean_output(real_logits)},
                          {"d_fake", mean_output(fake_logits)}};
   if (config_.train.mode_seeking > 0.0) {
-    metrics.emplace_back("mode_seeking", last_mode_seeking_.defined() ? last_mode_seeking_
-                                                                      : torch::zeros({}, loss_d.options()));
+    metrics.emplace_back("mode_seeking",
+                         last_mode_seeking_.defined() ? last_mode_seeking_ : torch::zeros({}, loss_d.options()));
   }
   if (growable(*generator_) != nullptr) {
     metrics.emplace_back("resolution", torch::full({}, static_cast<double>(4 << growth_.level), loss_d.options()));
@@ -247,12 +245,11 @@ torch::Tensor GanTrainer::preview(int count, std::uint64_t seed) {
   const bool was_training = network.is_training();
   network.eval();
   // Conditional grids cycle through the classes: row by row, one class after another.
-  const torch::Tensor labels =
-      config_.model.num_classes > 0
-          ? models::balanced_labels(0, count, config_.model.num_classes).to(device_)
-          : torch::Tensor();
-  torch::Tensor images = generate(network, latents_for_seeds(seed, count, network.latent_dim(), device_), labels,
-                                  config_.data.image_size);
+  const torch::Tensor labels = config_.model.num_classes > 0
+                                   ? models::balanced_labels(0, count, config_.model.num_classes).to(device_)
+                                   : torch::Tensor();
+  torch::Tensor images =
+      generate(network, latents_for_seeds(seed, count, network.latent_dim(), device_), labels, config_.data.image_size);
   network.train(was_training);
   return images.to(torch::kFloat).to(torch::kCPU);
 }

@@ -63,14 +63,15 @@ class GanImageGenerator : public ImageGenerator {
     if (!use_ema_) text += std::string(text.empty() ? "" : ", ") + kRawWeights;
     return text;
   }
+
  protected:
   torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     // Models with noise inputs (progan) draw from the default RNG: seeded per batch, so that the
     // same seed and batch size give the same files.
     torch::manual_seed(first_seed);
     const torch::Tensor z = train::latents_for_seeds(first_seed, count, loaded_.network->latent_dim(), device_);
-    return train::generate(*loaded_.network, z, labels.defined() ? labels.to(device_) : labels,
-                           loaded_.image_size, truncation_);
+    return train::generate(*loaded_.network, z, labels.defined() ? labels.to(device_) : labels, loaded_.image_size,
+                           truncation_);
   }
 
  private:
@@ -82,8 +83,8 @@ class GanImageGenerator : public ImageGenerator {
 
 class DiffusionImageGenerator : public ImageGenerator {
  public:
-  DiffusionImageGenerator(const Config& config, torch::serialize::InputArchive& archive,
-                          const torch::Device& device, const GeneratorOptions& options)
+  DiffusionImageGenerator(const Config& config, torch::serialize::InputArchive& archive, const torch::Device& device,
+                          const GeneratorOptions& options)
       : model_(config), device_(device), use_ema_(options.use_ema) {
     if (options.truncation != 1.0) throw UsageError("--truncation applies to GANs, not to ddpm models");
     io::read_weights_part_preferring(archive, "model_ema", "model", options.use_ema, *model_);
@@ -92,7 +93,7 @@ class DiffusionImageGenerator : public ImageGenerator {
     class_names_ = read_class_names(archive);
     const std::int64_t timesteps = model_->schedule->timesteps();
     sampler_.kind = options.sampler.empty() ? "ddim" : options.sampler;
-    sampler_.steps = options.steps != 0 ? options.steps
+    sampler_.steps = options.steps != 0        ? options.steps
                      : sampler_.kind == "ddpm" ? timesteps
                                                : std::min<std::int64_t>(50, timesteps);
     if (sampler_.kind != "ddim" && !std::isnan(options.eta)) {
@@ -113,6 +114,7 @@ class DiffusionImageGenerator : public ImageGenerator {
     if (num_classes() > 0) text += fmt::format(", guidance {}", sampler_.guidance);
     return use_ema_ ? text : text + ", " + kRawWeights;
   }
+
  protected:
   torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     return models::sample_diffusion(model_, seed_range(first_seed, count), labels, sampler_, device_, progress_);
@@ -139,6 +141,7 @@ class VaeImageGenerator : public ImageGenerator {
     class_names_ = read_class_names(archive);
   }
   std::int64_t num_classes() const override { return vae_->options().num_classes; }
+
  protected:
   torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
     const torch::Tensor z = train::latents_for_seeds(first_seed, count, vae_->options().latent_dim, device_);
@@ -167,8 +170,7 @@ std::string given_sampling_flag(const GeneratorOptions& options) {
 }
 
 std::unique_ptr<ImageGenerator> make_gan_image_generator(const Config& config, torch::serialize::InputArchive& archive,
-                                                         const torch::Device& device,
-                                                         const GeneratorOptions& options) {
+                                                         const torch::Device& device, const GeneratorOptions& options) {
   return std::make_unique<GanImageGenerator>(config, archive, device, options);
 }
 
@@ -180,8 +182,7 @@ std::unique_ptr<ImageGenerator> make_diffusion_image_generator(const Config& con
 }
 
 std::unique_ptr<ImageGenerator> make_vae_image_generator(const Config& config, torch::serialize::InputArchive& archive,
-                                                         const torch::Device& device,
-                                                         const GeneratorOptions& options) {
+                                                         const torch::Device& device, const GeneratorOptions& options) {
   return std::make_unique<VaeImageGenerator>(config, archive, device, options);
 }
 
@@ -192,8 +193,7 @@ void require_image_family(const std::string& family_name, const std::string& pat
                                family_kind_name(family.kind), family.name, family.use_with));
 }
 
-std::unique_ptr<ImageGenerator> load_image_generator(const Config& config,
-                                                     torch::serialize::InputArchive& trainer_part,
+std::unique_ptr<ImageGenerator> load_image_generator(const Config& config, torch::serialize::InputArchive& trainer_part,
                                                      const torch::Device& device, const GeneratorOptions& options) {
   check_ranges(options);
   require_image_family(config.model.family, "the checkpoint");

@@ -66,8 +66,8 @@ std::string format_duration(double seconds) {
   return fmt::format("{}s", total);
 }
 
-std::string format_progress(std::int64_t step, std::int64_t total, const MetricValues& values,
-                            double images_per_second, double eta_seconds) {
+std::string format_progress(std::int64_t step, std::int64_t total, const MetricValues& values, double images_per_second,
+                            double eta_seconds) {
   std::string line = fmt::format("step {}/{}", step, total);
   if (!values.empty()) {
     line += " |";

@@ -19,18 +19,15 @@ torch::Tensor batch_psnr(const torch::Tensor& output, const torch::Tensor& targe
 SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
     : config_(config), device_(device), degradation_(data::degradation_from(config.train)) {
   if (config.run.precision != "fp32") {
-    throw ConfigError(
-        fmt::format("run.precision: srgan trains in fp32 only, got {}", config.run.precision));
+    throw ConfigError(fmt::format("run.precision: srgan trains in fp32 only, got {}", config.run.precision));
   }
   generator_ = models::SrGenerator(config);
   generator_->to(device_);
-  optimizer_g_ =
-      std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
+  optimizer_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
   if (config.train.gan_weight > 0.0) {
     discriminator_ = models::SrDiscriminator(config);
     discriminator_->to(device_);
-    optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(),
-                                                        adam_options(config.train));
+    optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
   }
   if (config.train.perceptual_weight > 0.0) {
     perceptual_ = std::make_unique<losses::PerceptualLoss>(config.train.perceptual_net, device_);
@@ -43,8 +40,7 @@ SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
 
 StepMetrics SrTrainer::step(const Batch& batch) {
   const int scale = config_.model.sr_scale;
-  const torch::Tensor hr =
-      data::random_sr_crops(batch.images, config_.train.sr_patch, config_.data.random_flip);
+  const torch::Tensor hr = data::random_sr_crops(batch.images, config_.train.sr_patch, config_.data.random_flip);
   const torch::Tensor lr = data::make_lr_images(hr, scale, degradation_);
   if (!preview_hr_.defined()) {
     const std::int64_t keep = std::min<std::int64_t>(3, hr.size(0));
@@ -69,8 +65,7 @@ StepMetrics SrTrainer::step(const Batch& batch) {
     set_requires_grad(*discriminator_, false);
     const torch::Tensor real_for_g = discriminator_->forward(hr).detach();
     const torch::Tensor fake_for_g = discriminator_->forward(sr);
-    loss_g = loss_g +
-             config_.train.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
+    loss_g = loss_g + config_.train.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
     set_requires_grad(*discriminator_, true);
   }
   optimizer_g_->zero_grad();

@@ -26,9 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 void make_folder(const fs::path& path) {
   std::error_code ec;
@@ -42,8 +40,7 @@ void publish_latest(const fs::path& step_file, const fs::path& latest) {
   const fs::path temporary = latest.string() + ".link.tmp";
   std::error_code ec;
   fs::remove(temporary, ec);
-  if (::link(step_file.c_str(), temporary.c_str()) == 0 &&
-      std::rename(temporary.c_str(), latest.c_str()) == 0) {
+  if (::link(step_file.c_str(), temporary.c_str()) == 0 && std::rename(temporary.c_str(), latest.c_str()) == 0) {
     return;
   }
   fs::remove(temporary, ec);
@@ -61,9 +58,10 @@ std::string way_on(const RunPaths& paths, const std::string& key, const std::str
     return fmt::format("no checkpoint was saved yet: start the run again with a lower {}{}", key, set);
   }
   if (key == "train.lr") {
-    return fmt::format("the last checkpoint in {} holds finite weights: continue with a lower learning rate, "
-                       "synthgen train --resume {} --set {}={}",
-                       paths.checkpoints().string(), paths.root.string(), key, example);
+    return fmt::format(
+        "the last checkpoint in {} holds finite weights: continue with a lower learning rate, "
+        "synthgen train --resume {} --set {}={}",
+        paths.checkpoints().string(), paths.root.string(), key, example);
   }
   return fmt::format("{} cannot change on --resume: start a new run (another --out) with a lower one{}", key, set);
 }
@@ -75,8 +73,7 @@ struct LoopState {
   double elapsed_seconds = 0.0;  // over all sessions of the run
 };
 
-void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState& state,
-                      const torch::Device& device) {
+void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState& state, const torch::Device& device) {
   archive.write("state/data_epoch", c10::IValue(state.stream.epoch));
   archive.write("state/data_position", c10::IValue(state.stream.position));
   archive.write("state/elapsed_s", c10::IValue(state.elapsed_seconds));
@@ -84,8 +81,7 @@ void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState&
   if (device.is_cuda()) archive.write("state/rng_cuda", get_rng_state(device));
 }
 
-LoopState read_loop_state(torch::serialize::InputArchive& archive, std::int64_t step,
-                          const torch::Device& device) {
+LoopState read_loop_state(torch::serialize::InputArchive& archive, std::int64_t step, const torch::Device& device) {
   LoopState state;
   state.step = step;
   c10::IValue value;
@@ -179,9 +175,10 @@ int Session::run(std::optional<io::LoadedCheckpoint> resume, const std::string& 
   const bool resumed = resume.has_value();
   start(std::move(resume), init);
   if (state_.step >= config_.train.steps) {
-    log_info("run already complete at step {} (train.steps {}); continue it with --resume {} --set "
-             "train.steps=N",
-             state_.step, config_.train.steps, paths_.root.string());
+    log_info(
+        "run already complete at step {} (train.steps {}); continue it with --resume {} --set "
+        "train.steps=N",
+        state_.step, config_.train.steps, paths_.root.string());
     return 0;
   }
   if (resumed) log_info("  continuing from step {}", state_.step);
@@ -240,8 +237,8 @@ void Session::load_held_out_data() {
 void Session::init_from(const std::string& init) {
   io::LoadedCheckpoint start = io::load_checkpoint(init, runtime_.device);
   if (start.meta.family != config_.model.family) {
-    throw UsageError(fmt::format("--init '{}' holds a {} model, expected {}", init, start.meta.family,
-                                 config_.model.family));
+    throw UsageError(
+        fmt::format("--init '{}' holds a {} model, expected {}", init, start.meta.family, config_.model.family));
   }
   torch::serialize::InputArchive trainer_part;
   start.archive.read("trainer", trainer_part);
@@ -268,12 +265,13 @@ void Session::log_plan() const {
                                      ? std::to_string(train.batch_size)
                                      : fmt::format("[{}] by resolution", fmt::join(train.batch_sizes, ", "));
   log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
-           dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps,
-           batch_text, runtime_.device.str(), runtime_.threads);
+           dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps, batch_text,
+           runtime_.device.str(), runtime_.threads);
   if (train.lr_schedule == "linear" && train.lr_constant_steps >= train.steps) {
-    log_warn("train.lr_constant_steps {} is not below train.steps {}: the learning rate stays at train.lr {} for "
-             "the whole run (no linear decay)",
-             train.lr_constant_steps, train.steps, train.lr);
+    log_warn(
+        "train.lr_constant_steps {} is not below train.steps {}: the learning rate stays at train.lr {} for "
+        "the whole run (no linear decay)",
+        train.lr_constant_steps, train.steps, train.lr);
   }
 }
 
@@ -300,8 +298,8 @@ Batch Session::next_batch(std::int64_t batch_size) {
   // uninterrupted one would.
   const std::int64_t offset = position.epoch * dataset_.size() + position.position;
   Batch batch;
-  batch.images = data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset)
-                     .to(runtime_.device);
+  batch.images =
+      data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset).to(runtime_.device);
   const torch::Tensor labels = data::gather_labels(dataset_, indices);
   if (labels.defined()) batch.labels = labels.to(runtime_.device);
   return batch;
@@ -321,12 +319,12 @@ StepMetrics Session::take_step(std::int64_t batch_size) {
 
 RuntimeError Session::out_of_memory_error(std::int64_t batch_size) const {
   const TrainConfig& train = config_.train;
-  return RuntimeError(fmt::format(
-      "out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
-      config_.data.image_size, config_.data.image_size, runtime_.device.str(),
-      train.batch_sizes.empty()
-          ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
-          : way_on(paths_, "train.batch_sizes", "")));
+  return RuntimeError(
+      fmt::format("out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
+                  config_.data.image_size, config_.data.image_size, runtime_.device.str(),
+                  train.batch_sizes.empty()
+                      ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
+                      : way_on(paths_, "train.batch_sizes", "")));
 }
 
 void Session::count_nonfinite_step() {
@@ -381,8 +379,7 @@ void Session::log_window() {
   record.emplace_back("elapsed_s", elapsed);
   metrics_->write(state_.step, record);
   const double eta = static_cast<double>(config_.train.steps - state_.step) * window_seconds / steps;
-  const std::string line =
-      format_progress(state_.step, config_.train.steps, last_values_, images_per_second, eta);
+  const std::string line = format_progress(state_.step, config_.train.steps, last_values_, images_per_second, eta);
   if (stderr_is_terminal()) {
     log_status(line);
   } else {
@@ -410,8 +407,7 @@ void Session::finish() {
   if (train.eval_every == 0 || state_.step % train.eval_every != 0) evaluate();
   if (!saved_at_last_step_) save(/*keep_step_file=*/true);
   log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
-           format_duration(elapsed_before_ + seconds_since(session_start_)),
-           paths_.latest().string(),
+           format_duration(elapsed_before_ + seconds_since(session_start_)), paths_.latest().string(),
            trainer_->has_preview() ? fmt::format("grids in {}, ", paths_.samples().string()) : std::string(),
            paths_.metrics().string());
 }
@@ -420,8 +416,7 @@ int Session::stop_for_signal(int signal) {
   log_status_done();
   log_info("stopping at step {} (signal {}); saving a checkpoint", state_.step, signal);
   save(/*keep_step_file=*/false);
-  log_info("saved {}; continue with: synthgen train --resume {}", paths_.latest().string(),
-           paths_.root.string());
+  log_info("saved {}; continue with: synthgen train --resume {}", paths_.latest().string(), paths_.root.string());
   return interrupt_exit_code(signal);
 }
 
@@ -479,9 +474,10 @@ void Session::remove_old_checkpoints() {
 void Session::write_grid() {
   if (!trainer_->has_preview()) return;
   // Without data.pad's border, as `synthgen sample` writes them.
-  const torch::Tensor images = io::crop_border(trainer_->preview(config_.train.grid_size, config_.run.seed),
-                                               config_.data.pad);
-  io::write_png(paths_.step_grid(state_.step).string(), io::make_grid(io::to_uint8_images(images), trainer_->preview_columns()));
+  const torch::Tensor images =
+      io::crop_border(trainer_->preview(config_.train.grid_size, config_.run.seed), config_.data.pad);
+  io::write_png(paths_.step_grid(state_.step).string(),
+                io::make_grid(io::to_uint8_images(images), trainer_->preview_columns()));
 }
 
 }  // namespace
@@ -490,9 +486,7 @@ fs::path RunPaths::step_checkpoint(std::int64_t step) const {
   return checkpoints() / fmt::format("step_{:08d}.ckpt", step);
 }
 
-fs::path RunPaths::step_grid(std::int64_t step) const {
-  return samples() / fmt::format("step_{:08d}.png", step);
-}
+fs::path RunPaths::step_grid(std::int64_t step) const { return samples() / fmt::format("step_{:08d}.png", step); }
 
 int run_training(const Config& config, const RunPaths& paths, const Runtime& runtime,
                  std::optional<io::LoadedCheckpoint> resume, const std::string& init) {

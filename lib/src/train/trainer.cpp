@@ -7,8 +7,7 @@
 
 namespace synthgen::train {
 
-std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device,
-                                      const DataInfo& data) {
+std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device, const DataInfo& data) {
   return find_model_family(config.model.family).make_trainer(config, device, data);
 }
 

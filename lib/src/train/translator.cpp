@@ -21,8 +21,8 @@ LoadedTranslator load_translator(const Config& config, torch::serialize::InputAr
   check_direction(direction);
   const ModelFamily& family = find_model_family(config.model.family);
   if (!family.make_translator) {
-    throw UsageError(fmt::format("'{}' holds a {} model; translate needs a pix2pix or cyclegan checkpoint", path,
-                                 family.name));
+    throw UsageError(
+        fmt::format("'{}' holds a {} model; translate needs a pix2pix or cyclegan checkpoint", path, family.name));
   }
   return family.make_translator(config, trainer_part, device, direction, path);
 }
@@ -31,8 +31,10 @@ LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize:
                                          const torch::Device& device, const std::string& direction,
                                          const std::string& path) {
   if (direction != "AtoB") {
-    throw UsageError(fmt::format("--direction {}: '{}' is a pix2pix model, which translates A to B only (train a "
-                                 "cyclegan for both directions)", direction, path));
+    throw UsageError(
+        fmt::format("--direction {}: '{}' is a pix2pix model, which translates A to B only (train a "
+                    "cyclegan for both directions)",
+                    direction, path));
   }
   const ModelConfig& m = config.model;
   LoadedTranslator loaded;

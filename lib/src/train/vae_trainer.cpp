@@ -37,8 +37,8 @@ VaeTrainer::VaeTrainer(const Config& config, const torch::Device& device, const 
 StepMetrics VaeTrainer::step(const Batch& batch) {
   vae_->train();
   const torch::Tensor labels = config_.model.num_classes > 0 ? batch.labels : torch::Tensor();
-  const torch::Tensor eps = torch::randn({batch.images.size(0), config_.model.latent_dim},
-                                         torch::TensorOptions().device(device_));
+  const torch::Tensor eps =
+      torch::randn({batch.images.size(0), config_.model.latent_dim}, torch::TensorOptions().device(device_));
   const ElboTerms terms = elbo_terms(vae_, batch.images, labels, eps);
   const torch::Tensor nll = terms.nll.mean();
   const torch::Tensor kl = terms.kl.mean();
@@ -83,10 +83,8 @@ MetricValues VaeTrainer::evaluate(const data::ImageDataset& held_out) {
   const std::int64_t count = held_out.size();
   for (std::int64_t first = 0; first < count; first += kBatch) {
     const std::int64_t last = std::min(count, first + kBatch);
-    const torch::Tensor images =
-        (held_out.images.slice(0, first, last).to(torch::kFloat) / 127.5 - 1.0).to(device_);
-    const torch::Tensor labels =
-        conditional ? held_out.labels.slice(0, first, last).to(device_) : torch::Tensor();
+    const torch::Tensor images = (held_out.images.slice(0, first, last).to(torch::kFloat) / 127.5 - 1.0).to(device_);
+    const torch::Tensor labels = conditional ? held_out.labels.slice(0, first, last).to(device_) : torch::Tensor();
     const torch::Tensor eps = at::randn({last - first, config_.model.latent_dim}, generator).to(device_);
     const ElboTerms terms = elbo_terms(vae_, images, labels, eps);
     nll_sum += terms.nll.sum().item<double>();

@@ -1,7 +1,7 @@
 // Precompiled header for the library, the app and the tests: the expensive, stable includes only.
 #pragma once
-#include <torch/torch.h>
 #include <fmt/format.h>
+#include <torch/torch.h>
 #include <yaml-cpp/yaml.h>
 #include <algorithm>
 #include <cstdint>

@@ -37,8 +37,8 @@ class IndexStream {
 
 // Float images in [-1, 1] (x / 127.5 - 1), [B, C, H, W]. With random_flip, image b is mirrored
 // left-right when a hash of (flip_seed, stream_offset + b) is odd: reproducible without state.
-torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices,
-                           bool random_flip, std::uint64_t flip_seed, std::int64_t stream_offset);
+torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices, bool random_flip,
+                           std::uint64_t flip_seed, std::int64_t stream_offset);
 
 // int64 [B] labels of the indices, or an undefined tensor for unlabelled data.
 torch::Tensor gather_labels(const ImageDataset& data, const std::vector<std::int64_t>& indices);

@@ -16,7 +16,6 @@ torch::Tensor bicubic_weights(std::int64_t in_size, std::int64_t out_size,
 
 // Resizes float images [..., H, W] to [..., out_height, out_width] as one separable product
 // (W_y · x · W_xᵀ), differentiable and on the input's device. Values are not clamped.
-torch::Tensor bicubic_resize(const torch::Tensor& images, std::int64_t out_height,
-                             std::int64_t out_width);
+torch::Tensor bicubic_resize(const torch::Tensor& images, std::int64_t out_height, std::int64_t out_width);
 
 }  // namespace synthgen::data

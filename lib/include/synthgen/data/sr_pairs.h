@@ -21,8 +21,7 @@ ImageDataset load_patch_folder(const DataConfig& cfg, int threads, LoadStats* st
 
 // Top-left corners of `size`-long windows covering `length` with the given stride, the last one
 // flush with the end.
-std::vector<std::int64_t> window_starts(std::int64_t length, std::int64_t size,
-                                        std::int64_t stride);
+std::vector<std::int64_t> window_starts(std::int64_t length, std::int64_t size, std::int64_t stride);
 
 // A random patch x patch crop of each image of a batch [B, C, H, W] (H, W >= patch); with
 // `flips_and_rotations`, each crop is also mirrored and rotated by a random multiple of 90 degrees
@@ -31,8 +30,8 @@ torch::Tensor random_sr_crops(const torch::Tensor& images, int patch, bool flips
 
 struct Degradation {
   double blur_sigma_max = 0.0;  // Gaussian blur of HR with sigma ~ U(0.2, max) HR pixels (0 = off)
-  double noise_max = 0.0;    // Gaussian noise on LR with std ~ U(0, max) in 0-255 levels (0 = off)
-  int jpeg_min_quality = 0;  // JPEG round trip of LR with quality ~ U{min..95} (0 = off)
+  double noise_max = 0.0;       // Gaussian noise on LR with std ~ U(0, max) in 0-255 levels (0 = off)
+  int jpeg_min_quality = 0;     // JPEG round trip of LR with quality ~ U{min..95} (0 = off)
 };
 
 Degradation degradation_from(const TrainConfig& train);

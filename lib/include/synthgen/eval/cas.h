@@ -14,17 +14,17 @@
 namespace synthgen {
 
 struct CasRequest {
-  std::string train;      // labelled synthetic set: folder (class sub-folders or manifest.csv labels), or a generator
+  std::string train;  // labelled synthetic set: folder (class sub-folders or manifest.csv labels), or a generator
   std::string test = "fashion-mnist:test";
   std::string baseline = "fashion-mnist:train";  // real training set; "none" skips it
   // The classifier and its training: a YAML file, or "" for the built-in copy of
   // configs/classifier_fashion.yaml.
   std::string config;
-  std::vector<std::string> overrides;                      // --set key=value on that config
-  std::string label_with;  // classifier checkpoint that labels an unlabelled training set
-  std::int64_t num = 0;    // images of the synthetic set (0 = all; generators: 10,000)
-  std::uint64_t seed = 0;  // generator seeds
-  GeneratorOptions generator;  // how a generator `train` is sampled
+  std::vector<std::string> overrides;  // --set key=value on that config
+  std::string label_with;              // classifier checkpoint that labels an unlabelled training set
+  std::int64_t num = 0;                // images of the synthetic set (0 = all; generators: 10,000)
+  std::uint64_t seed = 0;              // generator seeds
+  GeneratorOptions generator;          // how a generator `train` is sampled
   std::string json_path;
   std::string device = "auto";
   int threads = 0;

@@ -47,11 +47,11 @@ class ImageSource {
 
 struct SourceOptions {
   ImageFormat format;
-  std::int64_t limit = 0;           // at most this many images (0 = all; generators: 10,000)
-  std::uint64_t seed = 0;           // generators: image i comes from seed + i, as `synthgen sample`
+  std::int64_t limit = 0;              // at most this many images (0 = all; generators: 10,000)
+  std::uint64_t seed = 0;              // generators: image i comes from seed + i, as `synthgen sample`
   torch::Device device = torch::kCPU;  // generators run here
   GeneratorOptions generator;          // generators: how they sample (`synthgen sample`'s flags)
-  int threads = 1;                  // folder decoding
+  int threads = 1;                     // folder decoding
 };
 
 // Whether open_image_source reads `spec` as a generator: a checkpoint file (not .npy features)

@@ -39,8 +39,7 @@ enum class FamilyKind { kGan, kDiffusion, kVae, kTranslation, kSuperResolution, 
 const char* family_kind_name(FamilyKind kind);
 
 struct ModelFamily {
-  using TrainerFactory = std::unique_ptr<train::Trainer> (*)(const Config&, const c10::Device&,
-                                                             const train::DataInfo&);
+  using TrainerFactory = std::unique_ptr<train::Trainer> (*)(const Config&, const c10::Device&, const train::DataInfo&);
   // Loads a checkpoint's "trainer" part as an image generator (sample, eval --fake, eval cas).
   using ImageGeneratorFactory = std::unique_ptr<ImageGenerator> (*)(const Config&, torch::serialize::InputArchive&,
                                                                     const c10::Device&, const GeneratorOptions&);
@@ -51,7 +50,7 @@ struct ModelFamily {
   using GanGeneratorFactory = std::shared_ptr<models::Generator> (*)(const Config&);
   using GanDiscriminatorFactory = std::shared_ptr<models::Discriminator> (*)(const Config&);
 
-  std::string name;     // model.family
+  std::string name;  // model.family
   FamilyKind kind;
   std::string summary;  // one line: what it is, after whom
   // The config keys that only some families read, this one among them. A key that no family
@@ -62,7 +61,7 @@ struct ModelFamily {
   ImageGeneratorFactory make_image_generator = nullptr;  // null: `sample` refuses its checkpoints
   TranslatorFactory make_translator = nullptr;           // null: `translate` refuses them
   std::string use_with;  // for a family that is not sampled: the command that uses its checkpoints
-  GanGeneratorFactory make_gan_generator = nullptr;          // GANs: G and D, built by GanTrainer
+  GanGeneratorFactory make_gan_generator = nullptr;  // GANs: G and D, built by GanTrainer
   GanDiscriminatorFactory make_gan_discriminator = nullptr;
 
   bool reads_key(const std::string& key) const;

@@ -28,8 +28,7 @@ using ArchiveWriter = std::function<void(torch::serialize::OutputArchive&)>;
 // Writes meta and whatever `write_body` adds, then the footer, to `path` atomically (temporary
 // file, checked writes, fsync, rename, fsync of the folder). On failure the previous file at
 // `path` is untouched and a RuntimeError names the path and the reason.
-void save_checkpoint(const std::string& path, const CheckpointMeta& meta,
-                     const ArchiveWriter& write_body);
+void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const ArchiveWriter& write_body);
 
 struct LoadedCheckpoint {
   CheckpointMeta meta;

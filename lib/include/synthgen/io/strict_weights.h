@@ -31,18 +31,15 @@ std::string describe_tensor_mismatch(const TensorShapes& expected, const TensorS
 
 // Loads `archive` into `module` after checking that they match; when they do not, throws
 // UsageError "<what>: <describe_tensor_mismatch>" and leaves `module` unchanged.
-void load_weights_strict(torch::nn::Module& module, torch::serialize::InputArchive& archive,
-                         const std::string& what);
+void load_weights_strict(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& what);
 
 // Loads the network part `name` of a checkpoint's trainer archive into `module`, strictly. A
 // mismatch means that the checkpoint's own config built another network (a damaged checkpoint).
-void read_weights_part(torch::serialize::InputArchive& archive, const std::string& name,
-                       torch::nn::Module& module);
+void read_weights_part(torch::serialize::InputArchive& archive, const std::string& name, torch::nn::Module& module);
 
 // As read_weights_part, from the part `preferred` (the EMA weights) when `prefer` is set and the
 // archive holds it, else from `fallback`. Returns the name of the part read.
-std::string read_weights_part_preferring(torch::serialize::InputArchive& archive,
-                                         const std::string& preferred, const std::string& fallback,
-                                         bool prefer, torch::nn::Module& module);
+std::string read_weights_part_preferring(torch::serialize::InputArchive& archive, const std::string& preferred,
+                                         const std::string& fallback, bool prefer, torch::nn::Module& module);
 
 }  // namespace synthgen::io

@@ -25,8 +25,7 @@ GanLoss parse_gan_loss(const std::string& name);
 bool needs_gradient_penalty(GanLoss loss);
 
 // D's loss: discriminator_loss_real + discriminator_loss_fake.
-torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits,
-                                 const torch::Tensor& fake_logits);
+torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
 
 // The two halves of discriminator_loss, for training loops that run backward on each half
 // separately.

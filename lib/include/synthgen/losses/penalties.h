@@ -16,12 +16,11 @@ using Critic = std::function<torch::Tensor(const torch::Tensor& images)>;
 // from the graphs of real and fake, so the penalty trains the critic only. The input gradient is
 // taken with create_graph, so backward through the penalty is a double backward through the
 // critic. The caller multiplies the result by train.gp_weight.
-torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real,
-                               const torch::Tensor& fake, const torch::Tensor& epsilon);
+torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake,
+                               const torch::Tensor& epsilon);
 
 // As above with epsilon ~ U[0, 1) per sample from the default generator of real's device.
-torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real,
-                               const torch::Tensor& fake);
+torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake);
 
 // R1 (Mescheder et al. 2018): mean over the batch of ||d critic(real) / d real||_2^2, cut from
 // real's graph and differentiable with respect to the critic's parameters. The caller multiplies

@@ -23,12 +23,12 @@ torch::Tensor patch_generator_loss(GanLoss loss, const torch::Tensor& fake_logit
 
 // Cycle consistency (Zhu et al. 2017, eq. 2): weight * (|G_BA(G_AB(a)) - a| + |G_AB(G_BA(b)) - b|),
 // given the two reconstructions. 0 when both generators are the identity.
-torch::Tensor cycle_loss(const torch::Tensor& real_a, const torch::Tensor& reconstructed_a,
-                         const torch::Tensor& real_b, const torch::Tensor& reconstructed_b, double weight);
+torch::Tensor cycle_loss(const torch::Tensor& real_a, const torch::Tensor& reconstructed_a, const torch::Tensor& real_b,
+                         const torch::Tensor& reconstructed_b, double weight);
 
 // Identity loss (Zhu et al. 2017, section 5.2): weight * (|G_AB(b) - b| + |G_BA(a) - a|): each
 // generator should leave images of its target domain alone. `ab_of_b` is G_AB(b), `ba_of_a` G_BA(a).
-torch::Tensor identity_loss(const torch::Tensor& real_a, const torch::Tensor& ba_of_a,
-                            const torch::Tensor& real_b, const torch::Tensor& ab_of_b, double weight);
+torch::Tensor identity_loss(const torch::Tensor& real_a, const torch::Tensor& ba_of_a, const torch::Tensor& real_b,
+                            const torch::Tensor& ab_of_b, double weight);
 
 }  // namespace synthgen::losses

@@ -10,8 +10,8 @@ namespace synthgen::metrics {
 
 // Mean and covariance of a feature set of `count` rows.
 struct FeatureStats {
-  torch::Tensor mean;  // [D] float64
-  torch::Tensor cov;   // [D, D] float64, unbiased (divides by count - 1), as np.cov(rowvar=False)
+  torch::Tensor mean;      // [D] float64
+  torch::Tensor cov;       // [D, D] float64, unbiased (divides by count - 1), as np.cov(rowvar=False)
   std::int64_t count = 0;  // rows the statistics were computed from
 };
 

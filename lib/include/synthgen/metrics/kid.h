@@ -24,7 +24,7 @@ struct KidResult {
 // Costs about 3·num_subsets·m²·D multiply-adds. Throws RuntimeError for fewer than 2 rows in
 // either set, different feature sizes, num_subsets < 1 or max_subset_size < 2.
 KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tensor& fake,
-                                    std::int64_t num_subsets = 100,
-                                    std::int64_t max_subset_size = 1000, std::uint64_t seed = 0);
+                                    std::int64_t num_subsets = 100, std::int64_t max_subset_size = 1000,
+                                    std::uint64_t seed = 0);
 
 }  // namespace synthgen::metrics

@@ -20,7 +20,7 @@ struct PrecisionRecallResult {
 // float64 (stylegan2-ada uses float16 features, which can flip points lying on a ball's edge),
 // `row_batch` rows against all columns at a time, so memory is O(row_batch · N). Throws
 // RuntimeError for k < 1, k >= the rows of either set, row_batch < 1, or different feature sizes.
-PrecisionRecallResult precision_recall(const torch::Tensor& real, const torch::Tensor& fake,
-                                       int k = 3, std::int64_t row_batch = 2048);
+PrecisionRecallResult precision_recall(const torch::Tensor& real, const torch::Tensor& fake, int k = 3,
+                                       std::int64_t row_batch = 2048);
 
 }  // namespace synthgen::metrics

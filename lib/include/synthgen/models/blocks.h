@@ -46,7 +46,7 @@ TORCH_MODULE(TransposedConv2d);
 
 // The same function as at::conv_transpose2d(input, weight, {}, stride, padding), by the routes
 // described above. Exposed for the tests.
-torch::Tensor transposed_conv2d(const torch::Tensor& input, const torch::Tensor& weight,
-                                std::int64_t stride, std::int64_t padding);
+torch::Tensor transposed_conv2d(const torch::Tensor& input, const torch::Tensor& weight, std::int64_t stride,
+                                std::int64_t padding);
 
 }  // namespace synthgen::models

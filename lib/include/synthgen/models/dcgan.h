@@ -53,8 +53,8 @@ class DcganDiscriminator : public Discriminator {
 
  private:
   std::int64_t num_classes_;
-  torch::nn::Sequential layers_;        // image -> features at start_size; the last layer gives the logit
-  Projection projection_{nullptr};      // conditional: <embed(y), spatially summed features>
+  torch::nn::Sequential layers_;    // image -> features at start_size; the last layer gives the logit
+  Projection projection_{nullptr};  // conditional: <embed(y), spatially summed features>
 };
 
 // DCGAN's initialisation: convolutions N(0, 0.02), BatchNorm scale N(1, 0.02) and shift 0.

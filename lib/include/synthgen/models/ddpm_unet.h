@@ -19,13 +19,13 @@ namespace synthgen::models {
 
 struct UNetOptions {
   std::int64_t image_size = 32;
-  std::int64_t channels = 1;        // image channels in and out
+  std::int64_t channels = 1;  // image channels in and out
   std::int64_t base_channels = 64;
   std::vector<int> channel_mults = {1, 2, 2};
   int res_blocks = 2;
-  int attention_max_size = 16;      // attention at levels whose side is at most this
+  int attention_max_size = 16;  // attention at levels whose side is at most this
   double dropout = 0.1;
-  std::int64_t num_classes = 0;     // 0 = unconditional
+  std::int64_t num_classes = 0;  // 0 = unconditional
 };
 
 UNetOptions unet_options(const Config& config);

@@ -46,7 +46,7 @@ std::vector<std::int64_t> ddim_timesteps(std::int64_t timesteps, std::int64_t st
 // prediction x0_before (made at a_before) it is the second-order multistep update (2M); undefined,
 // the first-order one, which equals DDIM with eta 0. a_next = 1 (no noise left) returns x0.
 torch::Tensor dpm_solver_pp_step(const torch::Tensor& x, const torch::Tensor& x0, const torch::Tensor& x0_before,
-                                double a_before, double a, double a_next);
+                                 double a_before, double a, double a_next);
 
 // One standard normal draw per image from generators seeded seed_i: [count, C, H, W] on the CPU.
 class PerImageNoise {
@@ -66,7 +66,7 @@ using StepProgress = std::function<void(std::int64_t, std::int64_t)>;
 // Runs the model in eval mode under the caller's grad mode; the predicted x_0 is clipped to
 // [-1, 1] at every step, as in Ho et al.'s code.
 torch::Tensor sample_diffusion(DiffusionModel& model, const std::vector<std::uint64_t>& seeds,
-                               const torch::Tensor& labels, const SamplerOptions& options,
-                               const torch::Device& device, const StepProgress& progress = {});
+                               const torch::Tensor& labels, const SamplerOptions& options, const torch::Device& device,
+                               const StepProgress& progress = {});
 
 }  // namespace synthgen::models

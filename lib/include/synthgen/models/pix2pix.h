@@ -22,8 +22,7 @@ int unet_levels_for(const ModelConfig& model, int image_size);
 // for sides that are multiples of stride().
 class UnetGeneratorImpl : public torch::nn::Module {
  public:
-  UnetGeneratorImpl(int in_channels, int out_channels, int base_channels, int levels,
-                    const std::string& norm);
+  UnetGeneratorImpl(int in_channels, int out_channels, int base_channels, int levels, const std::string& norm);
   torch::Tensor forward(const torch::Tensor& x);
   // Input sides must be multiples of this (2^levels).
   std::int64_t stride() const { return std::int64_t{1} << levels_; }

@@ -44,8 +44,7 @@ torch::Tensor progan_real_images(const torch::Tensor& images, const Growth& grow
 class ProganGeneratorBlockImpl : public torch::nn::Module {
  public:
   // in_channels is the previous level's channels; unused at level 0.
-  ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels,
-                           const ModelConfig& model);
+  ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels, const ModelConfig& model);
   // h: the previous level's features (undefined at level 0); w: [B, latent_dim].
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& w);
 
@@ -160,7 +159,7 @@ class ProganDiscriminator : public Discriminator, public Growable {
   int max_level_;
   Growth growth_;
   torch::nn::ModuleList from_rgb_{nullptr};  // EqualizedConv2d 1x1 per level
-  torch::nn::ModuleList blocks_{nullptr};  // ProganDiscriminatorBlock for levels 1..max (index l-1)
+  torch::nn::ModuleList blocks_{nullptr};    // ProganDiscriminatorBlock for levels 1..max (index l-1)
   ProganDiscriminatorHead head_{nullptr};
 };
 

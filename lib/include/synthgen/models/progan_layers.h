@@ -42,8 +42,7 @@ class EqualizedConv2dImpl : public torch::nn::Cloneable<EqualizedConv2dImpl> {
 TORCH_MODULE(EqualizedConv2d);
 
 struct EqualizedLinearOptions {
-  EqualizedLinearOptions(std::int64_t in, std::int64_t out)
-      : in_features_(in), out_features_(out) {}
+  EqualizedLinearOptions(std::int64_t in, std::int64_t out) : in_features_(in), out_features_(out) {}
   TORCH_ARG(std::int64_t, in_features);
   TORCH_ARG(std::int64_t, out_features);
   TORCH_ARG(double, gain) = kHeGain;

@@ -13,12 +13,10 @@ namespace synthgen::models {
 // fade_images (alpha rising linearly from 0 at the first image to 1) and runs at alpha 1 for
 // stable_images. After the last level's fade it stays at {max_level, 1} for ever.
 // Throws UsageError for negative arguments.
-Growth progan_growth(std::int64_t images_seen, std::int64_t fade_images, std::int64_t stable_images,
-                     int max_level);
+Growth progan_growth(std::int64_t images_seen, std::int64_t fade_images, std::int64_t stable_images, int max_level);
 
 // The images after which the schedule reaches {max_level, 1} (the end of the last fade):
 // max_level * (fade_images + stable_images).
-std::int64_t progan_images_to_full(std::int64_t fade_images, std::int64_t stable_images,
-                                   int max_level);
+std::int64_t progan_images_to_full(std::int64_t fade_images, std::int64_t stable_images, int max_level);
 
 }  // namespace synthgen::models

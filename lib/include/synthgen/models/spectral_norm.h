@@ -25,8 +25,8 @@ class SpectralNormState {
 // the raw weight (initialisers find it as an ordinary Conv2d).
 class SpectralConv2dImpl : public torch::nn::Cloneable<SpectralConv2dImpl> {
  public:
-  SpectralConv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
-                     std::int64_t padding, bool bias);
+  SpectralConv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
+                     bool bias);
   void reset() override;
   torch::Tensor forward(const torch::Tensor& input);
 

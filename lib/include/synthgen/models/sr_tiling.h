@@ -17,8 +17,7 @@ using ImageNetwork = std::function<torch::Tensor(const torch::Tensor&)>;
 // `network` maps [1, C, h, w] to [1, C_out, scale*h, scale*w]. `image` is [1, C, H, W]. tile = 0
 // runs the whole image at once. Requires tile > overlap >= 0 when tile > 0; throws UsageError
 // otherwise. The result is float [1, C_out, scale*H, scale*W] on the image's device.
-torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& image, int scale,
-                            int tile, int overlap);
+torch::Tensor upscale_tiled(const ImageNetwork& network, const torch::Tensor& image, int scale, int tile, int overlap);
 
 // The 1-D blending weights of a tile `length` output pixels long whose first (last) `ramp` pixels
 // overlap a neighbour when has_before (has_after): (i + 0.5) / ramp, capped at 1; always > 0.

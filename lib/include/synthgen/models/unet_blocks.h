@@ -22,8 +22,7 @@ std::int64_t norm_groups(std::int64_t channels);
 // when the channels change.
 class ResidualBlockImpl : public torch::nn::Module {
  public:
-  ResidualBlockImpl(std::int64_t in_channels, std::int64_t out_channels, std::int64_t embedding_dim,
-                    double dropout);
+  ResidualBlockImpl(std::int64_t in_channels, std::int64_t out_channels, std::int64_t embedding_dim, double dropout);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
 
  private:

@@ -17,9 +17,9 @@ struct EvalRequest {
   CasRequest cas;                        // the `eval cas` subcommand
   bool cas_given = false;                // run `cas` instead of set or paired metrics
   // Flags that set and paired metrics share, copied into the one that runs:
-  std::vector<std::string> metrics;      // empty = that evaluation's defaults
+  std::vector<std::string> metrics;  // empty = that evaluation's defaults
   std::string json_path;
-  std::string device = "auto";           // set metrics only: paired metrics run on the CPU
+  std::string device = "auto";  // set metrics only: paired metrics run on the CPU
   int threads = 0;
 };
 

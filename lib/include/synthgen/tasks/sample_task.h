@@ -11,15 +11,15 @@
 namespace synthgen {
 
 struct SampleRequest {
-  std::string checkpoint;   // a checkpoint file or a run folder (its latest checkpoint)
-  std::int64_t num = 0;     // images to make (reconstruct_dir: at most this many, 0 = all)
-  std::string out_dir;      // folder for the PNG files and manifest.csv (not with grid_path)
-  std::string grid_path;    // write one PNG grid of the `num` images here instead
-  int batch = 256;          // images per generator call
-  std::uint64_t seed = 0;   // image i is made from seed + i
+  std::string checkpoint;  // a checkpoint file or a run folder (its latest checkpoint)
+  std::int64_t num = 0;    // images to make (reconstruct_dir: at most this many, 0 = all)
+  std::string out_dir;     // folder for the PNG files and manifest.csv (not with grid_path)
+  std::string grid_path;   // write one PNG grid of the `num` images here instead
+  int batch = 256;         // images per generator call
+  std::uint64_t seed = 0;  // image i is made from seed + i
   std::string device = "auto";
-  int threads = 0;          // 0 = every core
-  bool overwrite = false;   // replace an earlier run's outputs in out_dir (refuses other files)
+  int threads = 0;         // 0 = every core
+  bool overwrite = false;  // replace an earlier run's outputs in out_dir (refuses other files)
   // Class-conditional models: "balanced" (image i gets class i mod K), or one class: its index or
   // its name (labels.txt of the run, as stored in the checkpoint).
   std::string classes = "balanced";

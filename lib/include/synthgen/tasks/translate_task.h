@@ -16,8 +16,8 @@ struct TranslateRequest {
   int tile = 0;                    // tile side in pixels for large images (0 = whole images)
   int tile_overlap = 32;           // pixels shared and blended by neighbouring tiles
   std::string device = "auto";
-  int threads = 0;                 // 0 = every core
-  bool overwrite = false;          // replace an earlier run's outputs in out_dir (refuses other files)
+  int threads = 0;         // 0 = every core
+  bool overwrite = false;  // replace an earlier run's outputs in out_dir (refuses other files)
 };
 
 // Files copied unchanged beside the translated images: labels and manifests (.csv .tsv .txt

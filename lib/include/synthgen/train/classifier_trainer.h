@@ -40,8 +40,8 @@ class ClassifierTrainer : public Trainer {
 struct LoadedClassifier {
   models::ImageClassifier network{nullptr};  // in eval mode, on the requested device
   std::vector<std::string> class_names;
-  Config config;                             // the training run's config
-  std::string path;                          // the checkpoint file
+  Config config;     // the training run's config
+  std::string path;  // the checkpoint file
 };
 
 // The classifier of a checkpoint file or run folder. Throws UsageError naming the file when it

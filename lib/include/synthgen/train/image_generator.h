@@ -77,8 +77,7 @@ std::unique_ptr<ImageGenerator> make_vae_image_generator(const Config& config, t
 
 // The generator of a checkpoint's "trainer" part, for config.model.family, on `device`, in
 // eval mode. Throws UsageError when an option does not apply to the family or is out of range.
-std::unique_ptr<ImageGenerator> load_image_generator(const Config& config,
-                                                     torch::serialize::InputArchive& trainer_part,
+std::unique_ptr<ImageGenerator> load_image_generator(const Config& config, torch::serialize::InputArchive& trainer_part,
                                                      const torch::Device& device, const GeneratorOptions& options);
 
 }  // namespace synthgen

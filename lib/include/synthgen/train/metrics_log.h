@@ -30,7 +30,7 @@ void truncate_metrics(const std::string& path, std::int64_t last_step);
 std::string format_duration(double seconds);
 
 // "step 1200/5000 | loss_d 0.623 loss_g 2.13 ... | 812 img/s | ETA 4m12s"
-std::string format_progress(std::int64_t step, std::int64_t total, const MetricValues& values,
-                            double images_per_second, double eta_seconds);
+std::string format_progress(std::int64_t step, std::int64_t total, const MetricValues& values, double images_per_second,
+                            double eta_seconds);
 
 }  // namespace synthgen::train

@@ -74,8 +74,7 @@ class Trainer {
 
 // The trainer for config.model.family. Networks are initialised from the current default RNG.
 // Throws RuntimeError when the family needs something the data lacks (labels for a classifier).
-std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device,
-                                      const DataInfo& data);
+std::unique_ptr<Trainer> make_trainer(const Config& config, const torch::Device& device, const DataInfo& data);
 
 // The learning rate for the step after `steps_done` steps: train.lr, or with train.lr_schedule
 // cosine, train.lr * (1 + cos(pi * steps_done / train.steps)) / 2 (Loshchilov & Hutter 2017,

@@ -14,10 +14,10 @@ namespace synthgen::train {
 struct LoadedTranslator {
   std::function<torch::Tensor(const torch::Tensor&)> network;  // [B, C, H, W] -> same shape, [-1, 1]
   std::shared_ptr<torch::nn::Module> module;                   // keeps the network alive
-  std::int64_t stride = 1;  // input sides must be multiples of this (the U-Net's 2^levels, ResNet G's 4)
+  std::int64_t stride = 1;    // input sides must be multiples of this (the U-Net's 2^levels, ResNet G's 4)
   std::int64_t min_side = 1;  // and at least this (ResNet G: 8, so that its blocks see 2 x 2 or more)
-  int channels = 1;         // data.channels of the training run
-  int image_size = 0;       // data.image_size of the training run
+  int channels = 1;           // data.channels of the training run
+  int image_size = 0;         // data.image_size of the training run
 };
 
 // "AtoB" or "BtoA"; throws UsageError for anything else.
