@@ -47,7 +47,7 @@ TEST_CASE("config errors exit with 2 and one clear line each", "[cli]") {
   CHECK_THAT(missing.output, Catch::Contains("none.yaml"));
 }
 
-TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
+TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli][slow]") {
   testing::TempDir dir;
   // Paths with spaces and non-ASCII characters throughout: folders, class names, outputs.
   for (int i = 0; i < 20; ++i) {
@@ -128,7 +128,7 @@ TEST_CASE("train 30 steps on a tiny folder, then sample a data set", "[cli]") {
   }
 }
 
-TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets never mix runs", "[cli]") {
+TEST_CASE("sample --overwrite replaces only its own earlier outputs: data sets never mix runs", "[cli][slow]") {
   testing::TempDir dir;
   for (int i = 0; i < 8; ++i) testing::write_test_png(dir / "in" / fmt::format("{}.png", i), 16, 16, 3, i);
   const std::string config = testing::write_config_file(dir, testing::tiny_config((dir / "in").string()));

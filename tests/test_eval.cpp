@@ -90,7 +90,7 @@ TEST_CASE("the Inception stand-in is fed exactly as stylegan2-ada feeds the FID 
   CHECK(torch::allclose(set.probabilities, expected_probabilities, 1e-5, 1e-7));
 }
 
-TEST_CASE("a set scored against itself: FID 0, precision and recall 1, with settings in the JSON", "[eval]") {
+TEST_CASE("a set scored against itself: FID 0, precision and recall 1, with settings in the JSON", "[eval][slow]") {
   testing::TempDir dir;
   write_png_folder(dir / "a", 12, 0);
   DistributionEvalRequest request;
@@ -125,7 +125,7 @@ TEST_CASE("a set scored against itself: FID 0, precision and recall 1, with sett
   }
 }
 
-TEST_CASE("two different sets give a positive FID and KID", "[eval]") {
+TEST_CASE("two different sets give a positive FID and KID", "[eval][slow]") {
   testing::TempDir dir;
   write_png_folder(dir / "a", 16, 0);
   fs::create_directories(dir / "b");

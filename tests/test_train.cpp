@@ -251,7 +251,7 @@ TEST_CASE("the unscaled optimizer step is skipped when a gradient is not finite"
   CHECK(weight[0].item<float>() == Approx(0.9f));
 }
 
-TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical weights", "[train]") {
+TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical weights", "[train][slow]") {
   testing::TempDir dir;
   make_image_folder(dir / "images");
   Config config = testing::tiny_config((dir / "images").string());

@@ -424,7 +424,7 @@ TEST_CASE("translate_padded pads to the stride and crops back", "[translate]") {
         torch::IntArrayRef({1, 1, 19, 30}));
 }
 
-TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[translate][cli]") {
+TEST_CASE("synthgen translate keeps the folder tree, names and labels", "[translate][cli][slow]") {
   testing::TempDir dir;
   for (int i = 0; i < 4; ++i) {
     testing::write_test_png(dir / "pairs" / "A" / fmt::format("{}.png", i), 28, 28, 1, i);

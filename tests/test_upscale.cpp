@@ -72,7 +72,7 @@ TEST_CASE("tiled upscaling with many tiles stays close to the whole image", "[up
   CHECK((tiled - whole).abs().max().item<double>() < 0.1 * scale + 0.05);
 }
 
-TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[upscale][cli]") {
+TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[upscale][cli][slow]") {
   testing::TempDir dir;
   for (int i = 0; i < 4; ++i) testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 32, 32, 3, i);
   Config config = tiny_generator_config(2);

@@ -172,7 +172,7 @@ TEST_CASE("vae shapes, gradients, and a checkpoint that reproduces it bit for bi
   }
 }
 
-TEST_CASE("a vae run logs the test-set ELBO, and sample draws, reconstructs and interpolates", "[vae]") {
+TEST_CASE("a vae run logs the test-set ELBO, and sample draws, reconstructs and interpolates", "[vae][slow]") {
   testing::TempDir dir;
   Config config = tiny_vae_config();
   config.data.source = "fashion-mnist";
