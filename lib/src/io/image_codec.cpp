@@ -70,6 +70,18 @@ void append_bytes(void* context, void* data, int size) {
   out->insert(out->end(), bytes, bytes + size);
 }
 
+// Runs one of stb's *_to_func writers (`write(callback, context)`) into a byte vector; `what` names
+// the encoder in errors.
+template <typename Write>
+std::vector<std::uint8_t> encode_with_stb(const Image& image, const char* what, Write&& write) {
+  std::vector<std::uint8_t> out;
+  if (!write(append_bytes, &out)) {
+    throw RuntimeError(std::string(what) + ": stb could not encode a " + std::to_string(image.width) + "x" +
+                       std::to_string(image.height) + " image");
+  }
+  return out;
+}
+
 // The rows [top, top+height) and columns [left, left+width) of an image.
 Image crop(const Image& image, int left, int top, int width, int height) {
   Image out{width, height, image.channels, {}};
@@ -147,13 +159,10 @@ Image read_image(const std::string& path, int channels, const DecodeLimits& limi
 
 std::vector<std::uint8_t> encode_png(const Image& image) {
   check_image(image, "encode_png");
-  std::vector<std::uint8_t> out;
-  if (!stbi_write_png_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data(),
-                              image.width * image.channels)) {
-    throw RuntimeError("encode_png: stb could not encode a " + std::to_string(image.width) + "x" +
-                       std::to_string(image.height) + " image");
-  }
-  return out;
+  return encode_with_stb(image, "encode_png", [&](stbi_write_func* write, void* out) {
+    return stbi_write_png_to_func(write, out, image.width, image.height, image.channels, image.pixels.data(),
+                                  image.width * image.channels);
+  });
 }
 
 std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality) {
@@ -164,33 +173,23 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, int quality) {
   if (quality < 1 || quality > 100) {
     throw UsageError("encode_jpeg: quality must be 1 to 100, got " + std::to_string(quality));
   }
-  std::vector<std::uint8_t> out;
-  if (!stbi_write_jpg_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data(),
-                              quality)) {
-    throw RuntimeError("encode_jpeg: stb could not encode a " + std::to_string(image.width) + "x" +
-                       std::to_string(image.height) + " image");
-  }
-  return out;
+  return encode_with_stb(image, "encode_jpeg", [&](stbi_write_func* write, void* out) {
+    return stbi_write_jpg_to_func(write, out, image.width, image.height, image.channels, image.pixels.data(), quality);
+  });
 }
 
 std::vector<std::uint8_t> encode_bmp(const Image& image) {
   check_image(image, "encode_bmp");
-  std::vector<std::uint8_t> out;
-  if (!stbi_write_bmp_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data())) {
-    throw RuntimeError("encode_bmp: stb could not encode a " + std::to_string(image.width) + "x" +
-                       std::to_string(image.height) + " image");
-  }
-  return out;
+  return encode_with_stb(image, "encode_bmp", [&](stbi_write_func* write, void* out) {
+    return stbi_write_bmp_to_func(write, out, image.width, image.height, image.channels, image.pixels.data());
+  });
 }
 
 std::vector<std::uint8_t> encode_tga(const Image& image) {
   check_image(image, "encode_tga");
-  std::vector<std::uint8_t> out;
-  if (!stbi_write_tga_to_func(append_bytes, &out, image.width, image.height, image.channels, image.pixels.data())) {
-    throw RuntimeError("encode_tga: stb could not encode a " + std::to_string(image.width) + "x" +
-                       std::to_string(image.height) + " image");
-  }
-  return out;
+  return encode_with_stb(image, "encode_tga", [&](stbi_write_func* write, void* out) {
+    return stbi_write_tga_to_func(write, out, image.width, image.height, image.channels, image.pixels.data());
+  });
 }
 
 Image resize_image(const Image& image, int width, int height) {

@@ -9,6 +9,25 @@
 #include "synthgen/models/pix2pix.h"
 
 namespace synthgen::train {
+namespace {
+
+// A translator around `generator` (a module holder), its weights read from `part` of the trainer's
+// checkpoint, on `device` and in eval mode.
+template <typename Holder>
+LoadedTranslator ready_translator(Holder generator, const Config& config, torch::serialize::InputArchive& trainer_part,
+                                  const std::string& part, const torch::Device& device) {
+  io::read_weights_part(trainer_part, part, *generator);
+  generator->to(device);
+  generator->eval();
+  LoadedTranslator loaded;
+  loaded.channels = config.data.channels;
+  loaded.image_size = config.data.image_size;
+  loaded.module = generator.ptr();
+  loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
+  return loaded;
+}
+
+}  // namespace
 
 void check_direction(const std::string& direction) {
   if (direction != "AtoB" && direction != "BtoA") {
@@ -37,17 +56,10 @@ LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize:
                     direction, path));
   }
   const ModelConfig& m = config.model;
-  LoadedTranslator loaded;
-  loaded.channels = config.data.channels;
-  loaded.image_size = config.data.image_size;
-  models::UnetGenerator generator(loaded.channels, loaded.channels, m.base_channels,
+  models::UnetGenerator generator(config.data.channels, config.data.channels, m.base_channels,
                                   models::unet_levels_for(m, config.data.image_size), m.norm);
-  io::read_weights_part(trainer_part, "generator", *generator);
-  generator->to(device);
-  generator->eval();
+  LoadedTranslator loaded = ready_translator(generator, config, trainer_part, "generator", device);
   loaded.stride = generator->stride();
-  loaded.module = generator.ptr();
-  loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
   return loaded;
 }
 
@@ -55,17 +67,11 @@ LoadedTranslator load_cyclegan_translator(const Config& config, torch::serialize
                                           const torch::Device& device, const std::string& direction,
                                           const std::string& /*path*/) {
   const ModelConfig& m = config.model;
-  LoadedTranslator loaded;
-  loaded.channels = config.data.channels;
-  loaded.image_size = config.data.image_size;
-  models::ResnetGenerator generator(loaded.channels, m.base_channels, m.generator_blocks, m.norm);
-  io::read_weights_part(trainer_part, direction == "AtoB" ? "generator_ab" : "generator_ba", *generator);
-  generator->to(device);
-  generator->eval();
+  models::ResnetGenerator generator(config.data.channels, m.base_channels, m.generator_blocks, m.norm);
+  LoadedTranslator loaded =
+      ready_translator(generator, config, trainer_part, direction == "AtoB" ? "generator_ab" : "generator_ba", device);
   loaded.stride = models::ResnetGeneratorImpl::kStride;
   loaded.min_side = 2 * models::ResnetGeneratorImpl::kStride;
-  loaded.module = generator.ptr();
-  loaded.network = [generator](const torch::Tensor& x) mutable { return generator->forward(x); };
   return loaded;
 }
 
