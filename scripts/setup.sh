@@ -18,9 +18,10 @@ if [[ "${1:-}" != "--no-tests" ]]; then
   packages+=(python3-numpy python3-scipy python3-torch)
   packages+=(clang-format)  # scripts/check_format.sh
 fi
-# Benchmarks time processes with GNU time (scripts/bench_*).
+# Benchmarks time processes with GNU time (scripts/bench_*) and make their data sets from
+# skimage's sample photos (scripts/make_*.py).
 if [[ "${SYNTHGEN_SETUP_BENCH:-0}" == 1 ]]; then
-  packages+=(time)
+  packages+=(time python3-numpy python3-skimage python3-pil)
 fi
 
 missing=()
