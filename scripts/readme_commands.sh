@@ -3,8 +3,9 @@
 # "Train -> sample -> evaluate" block, then the resume the README describes below it. CI runs it
 # (ctest: readme_commands) so that the front page never shows a command that fails.
 #   scripts/readme_commands.sh [BINARY]        (default: build/synthgen)
-# The only changes to the README's lines: `synthgen` is BINARY, and each command gets the small
-# settings below appended (fewer steps and images; every flag is a documented one).
+# The only changes to the README's lines: `synthgen` is BINARY, each command gets the small
+# settings below appended (fewer steps and images; every flag is a documented one), and a filtered
+# sample's --min-confidence becomes 0: a classifier trained for 2 steps is sure of nothing.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="$(realpath "${1:-$repo/build/synthgen}")"
@@ -44,6 +45,7 @@ commands+=("synthgen train --resume runs/dcgan")  # the README's prose below the
 for line in "${commands[@]}"; do
   [[ "$line" == synthgen\ * ]] || { echo "readme_commands: not a synthgen command: $line" >&2; exit 1; }
   arguments="${line#synthgen }"
+  arguments="$(sed -e 's/--min-confidence [0-9.]*/--min-confidence 0/' <<< "$arguments")"
   full="$arguments $(tiny_settings "$arguments")"
   echo "== synthgen $full"
   start=$SECONDS

@@ -25,6 +25,19 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str()
       ->excludes(one_class);
   add_sampling_flags(cmd, request->generator);
+  SampleFilter& filter = request->filter;
+  cmd->add_option("--keep-if", filter.keep_if,
+                  "classifier:CKPT: draw until --num images pass the classifier (needs --min-confidence)");
+  cmd->add_option("--min-confidence", filter.min_confidence,
+                  "--keep-if: the probability in [0, 1] the classifier must give the image's class (conditional "
+                  "models) or some class (unconditional: the image's label)");
+  cmd->add_option("--max-attempts", filter.max_attempts,
+                  "--keep-if: candidates to judge before giving up with an error (default 20 x --num)");
+  cmd->add_option("--reject-copies-of", filter.reject_copies_of,
+                  "--keep-if: the generator's training set (fashion-mnist:train, a folder); reject near-copies of "
+                  "its images in the classifier's features");
+  cmd->add_option("--copy-distance", filter.copy_distance,
+                  "--reject-copies-of: the near-copy distance (default: the copy check's threshold on that set)");
   cmd->add_option("--reconstruct", request->reconstruct_dir,
                   "vae models: encode and decode every image under this folder into --out");
   cmd->add_flag("--interpolate", request->interpolate,

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <limits>
 
-#include "label_alignment.h"
 #include "synthgen/config/load.h"
 #include "synthgen/config/run_settings.h"
 #include "synthgen/core/error.h"
@@ -17,6 +16,7 @@
 #include "synthgen/core/runtime.h"
 #include "synthgen/data/batches.h"
 #include "synthgen/eval/image_source.h"
+#include "synthgen/eval/label_alignment.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/image_tensor.h"
 #include "synthgen/train/classifier_trainer.h"

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <optional>
 
-#include "label_alignment.h"
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/runtime.h"
@@ -16,6 +15,7 @@
 #include "synthgen/eval/feature_extraction.h"
 #include "synthgen/eval/feature_network.h"
 #include "synthgen/eval/image_source.h"
+#include "synthgen/eval/label_alignment.h"
 #include "synthgen/eval/per_image_report.h"
 #include "synthgen/eval/report.h"
 #include "synthgen/io/npy.h"

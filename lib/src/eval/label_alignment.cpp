@@ -1,4 +1,4 @@
-#include "label_alignment.h"
+#include "synthgen/eval/label_alignment.h"
 
 #include <fmt/format.h>
 

@@ -20,7 +20,7 @@ double percentile(const torch::Tensor& values, double q) {
   return low + (high - low) * (position - static_cast<double>(below));
 }
 
-CopyCheckResult copy_check(const torch::Tensor& training, const torch::Tensor& generated, std::int64_t row_batch) {
+CopyThreshold copy_threshold(const torch::Tensor& training, std::int64_t row_batch) {
   const torch::Tensor training_distances = nearest_distinct_neighbours(training, row_batch).distance;
   const torch::Tensor finite = training_distances.masked_select(training_distances.isfinite());
   if (finite.numel() == 0) {
@@ -29,9 +29,14 @@ CopyCheckResult copy_check(const torch::Tensor& training, const torch::Tensor& g
                     "two different ones to set a threshold",
                     training.size(0)));
   }
+  return {percentile(finite, kCopyPercentile), finite.numel()};
+}
+
+CopyCheckResult copy_check(const torch::Tensor& training, const torch::Tensor& generated, std::int64_t row_batch) {
+  const CopyThreshold threshold = copy_threshold(training, row_batch);
   CopyCheckResult result;
-  result.threshold = percentile(finite, kCopyPercentile);
-  result.training_distances = finite.numel();
+  result.threshold = threshold.threshold;
+  result.training_distances = threshold.training_distances;
   result.nearest = nearest_neighbours(generated, training, row_batch);
   result.generated = generated.size(0);
   result.copies = result.nearest.distance.lt(result.threshold).sum().item<std::int64_t>();

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <numeric>
 
 #include "synthgen/core/error.h"
 #include "synthgen/io/image_tensor.h"
@@ -33,9 +34,17 @@ std::vector<std::string> numbered_outputs(std::int64_t count, int width) {
 
 void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
                          std::int64_t done_before, std::int64_t total) {
+  std::vector<std::int64_t> indices(static_cast<std::size_t>(images.size(0)));
+  std::iota(indices.begin(), indices.end(), first);
+  write_indexed_pngs(out, width, indices, io::to_uint8_images(images), done_before, total);
+}
+
+void write_indexed_pngs(const std::filesystem::path& out, int width, const std::vector<std::int64_t>& indices,
+                        const torch::Tensor& uint8_images, std::int64_t done_before, std::int64_t total) {
   // HWC bytes, so that the worker threads below touch plain memory and no tensors.
-  const torch::Tensor pixels = io::to_uint8_images(images).permute({0, 2, 3, 1}).contiguous();
+  const torch::Tensor pixels = uint8_images.permute({0, 2, 3, 1}).contiguous();
   const std::int64_t count = pixels.size(0);
+  if (count == 0) return;
   const std::size_t image_bytes = static_cast<std::size_t>(pixels[0].numel());
   const std::uint8_t* base = pixels.data_ptr<std::uint8_t>();
   io::Image shape;
@@ -52,7 +61,7 @@ void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64
       try {
         io::Image image = shape;
         image.pixels.assign(base + i * image_bytes, base + (i + 1) * image_bytes);
-        io::write_png((out / numbered_png(first + i, width)).string(), image);
+        io::write_png((out / numbered_png(indices[static_cast<std::size_t>(i)], width)).string(), image);
         ++written;
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(failure_mutex);

@@ -38,4 +38,9 @@ std::vector<std::string> numbered_outputs(std::int64_t count, int width);
 void write_numbered_pngs(const std::filesystem::path& out, int width, std::int64_t first, const torch::Tensor& images,
                          std::int64_t done_before, std::int64_t total);
 
+// The same for uint8 images [B, C, H, W] on the CPU, image i written as out/numbered_png(indices[i])
+// (filtered sampling keeps images out of order).
+void write_indexed_pngs(const std::filesystem::path& out, int width, const std::vector<std::int64_t>& indices,
+                        const torch::Tensor& uint8_images, std::int64_t done_before, std::int64_t total);
+
 }  // namespace synthgen

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "batch_job.h"
+#include "filtered_sample.h"
 #include "output_folder.h"
 #include "sample_files.h"
 #include "synthgen/core/csv.h"
@@ -52,6 +53,7 @@ void check_request(const SampleRequest& request) {
   if (request.interpolate && !request.reconstruct_dir.empty()) {
     throw UsageError("--interpolate and --reconstruct exclude each other");
   }
+  check_sample_filter(request);
 }
 
 }  // namespace
@@ -110,6 +112,7 @@ int run_sample(const SampleRequest& request) {
     return sample_labels(request.classes, num_classes, class_names, first, count);
   };
   labels_of(0, 1);  // checks --class before any work
+  if (request.filter.active()) return run_filtered_sample(request, *generator, runtime);
   torch::InferenceMode inference;
 
   if (!request.grid_path.empty()) {

@@ -25,10 +25,17 @@ models::Growth read_growth(torch::serialize::InputArchive& archive, const models
 
 torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
                                 const torch::Device& device) {
-  torch::Tensor latents = torch::empty({count, latent_dim});
-  for (std::int64_t i = 0; i < count; ++i) {
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(first_seed + i);
-    latents[i].copy_(at::randn({latent_dim}, generator));
+  std::vector<std::uint64_t> seeds;
+  for (std::int64_t i = 0; i < count; ++i) seeds.push_back(first_seed + static_cast<std::uint64_t>(i));
+  return latents_for_seeds(seeds, latent_dim, device);
+}
+
+torch::Tensor latents_for_seeds(const std::vector<std::uint64_t>& seeds, std::int64_t latent_dim,
+                                const torch::Device& device) {
+  torch::Tensor latents = torch::empty({static_cast<std::int64_t>(seeds.size()), latent_dim});
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seeds[i]);
+    latents[static_cast<std::int64_t>(i)].copy_(at::randn({latent_dim}, generator));
   }
   return latents.to(device);
 }

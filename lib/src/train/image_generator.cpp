@@ -65,11 +65,11 @@ class GanImageGenerator : public ImageGenerator {
   }
 
  protected:
-  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
+  torch::Tensor make_images(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels) override {
     // Models with noise inputs (progan) draw from the default RNG: seeded per batch, so that the
     // same seed and batch size give the same files.
-    torch::manual_seed(first_seed);
-    const torch::Tensor z = train::latents_for_seeds(first_seed, count, loaded_.network->latent_dim(), device_);
+    torch::manual_seed(seeds.front());
+    const torch::Tensor z = train::latents_for_seeds(seeds, loaded_.network->latent_dim(), device_);
     return train::generate(*loaded_.network, z, labels.defined() ? labels.to(device_) : labels, loaded_.image_size,
                            truncation_);
   }
@@ -116,8 +116,8 @@ class DiffusionImageGenerator : public ImageGenerator {
   }
 
  protected:
-  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
-    return models::sample_diffusion(model_, seed_range(first_seed, count), labels, sampler_, device_, progress_);
+  torch::Tensor make_images(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels) override {
+    return models::sample_diffusion(model_, seeds, labels, sampler_, device_, progress_);
   }
 
  private:
@@ -143,8 +143,8 @@ class VaeImageGenerator : public ImageGenerator {
   std::int64_t num_classes() const override { return vae_->options().num_classes; }
 
  protected:
-  torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) override {
-    const torch::Tensor z = train::latents_for_seeds(first_seed, count, vae_->options().latent_dim, device_);
+  torch::Tensor make_images(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels) override {
+    const torch::Tensor z = train::latents_for_seeds(seeds, vae_->options().latent_dim, device_);
     return vae_->mean_image(vae_->decode(z, labels.defined() ? labels.to(device_) : labels));
   }
 
@@ -156,7 +156,12 @@ class VaeImageGenerator : public ImageGenerator {
 }  // namespace
 
 torch::Tensor ImageGenerator::generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) {
-  return io::crop_border(make_images(first_seed, count, labels), border_);
+  return generate(seed_range(first_seed, count), labels);
+}
+
+torch::Tensor ImageGenerator::generate(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels) {
+  if (seeds.empty()) throw RuntimeError("generate: no seeds");
+  return io::crop_border(make_images(seeds, labels), border_);
 }
 
 std::string given_sampling_flag(const GeneratorOptions& options) {

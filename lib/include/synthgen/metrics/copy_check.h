@@ -28,10 +28,19 @@ struct CopyCheckResult {
 // Throws RuntimeError for an empty tensor or q outside [0, 100].
 double percentile(const torch::Tensor& values, double q);
 
-// training [N, D], generated [M, D], float features of the same network. The training distances
-// skip each image's exact duplicates (nearest_distinct_neighbours), so that a training set with
-// repeated images still gives a threshold above 0. Throws RuntimeError when no training image has
-// a distinct neighbour, or for mismatched shapes.
+struct CopyThreshold {
+  double threshold = 0;                 // kCopyPercentile-th percentile of the training 1-NN distances
+  std::int64_t training_distances = 0;  // training images with a distinct nearest neighbour
+};
+
+// The threshold of the training set [N, D]: its distances skip each image's exact duplicates
+// (nearest_distinct_neighbours), so that a training set with repeated images still gives a
+// threshold above 0. Throws RuntimeError when no training image has a distinct neighbour.
+CopyThreshold copy_threshold(const torch::Tensor& training, std::int64_t row_batch = kNeighbourRowBatch);
+
+// training [N, D], generated [M, D], float features of the same network: copy_threshold, and each
+// generated image's nearest training image. Throws RuntimeError as copy_threshold does, or for
+// mismatched shapes.
 CopyCheckResult copy_check(const torch::Tensor& training, const torch::Tensor& generated,
                            std::int64_t row_batch = kNeighbourRowBatch);
 

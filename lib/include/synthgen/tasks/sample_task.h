@@ -1,11 +1,13 @@
 // `synthgen sample`: a trained generator (a GAN, ddpm or vae) into an image data set (PNG files +
-// manifest.csv, with a label column for class-conditional models) or one grid image; for a vae
-// also reconstructions of an image folder and a latent walk between two seeds.
+// manifest.csv, with a label column for class-conditional models), filtered by a classifier or
+// not, or one grid image; for a vae also reconstructions of an image folder and a latent walk
+// between two seeds.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "synthgen/tasks/sample_filter.h"
 #include "synthgen/train/image_generator.h"
 
 namespace synthgen {
@@ -24,13 +26,15 @@ struct SampleRequest {
   // its name (labels.txt of the run, as stored in the checkpoint).
   std::string classes = "balanced";
   GeneratorOptions generator;  // EMA or raw weights, truncation, the ddpm sampler and guidance
+  SampleFilter filter;         // --keep-if: draw until `num` images pass a classifier (--out only)
   // vae:
   std::string reconstruct_dir;  // encode and decode every image under this folder into out_dir
   bool interpolate = false;     // grid_path gets `num` images on the line from seed's z to seed+1's
 };
 
 // Returns the exit code: 0 when done, 128 + signal when stopped (the files written so far are
-// complete; manifest.csv is written only at the end). Throws UsageError / RuntimeError.
+// complete; manifest.csv is written only at the end). Throws UsageError / RuntimeError (a
+// filtered sample that reaches its --max-attempts: RuntimeError, and no manifest.csv).
 int run_sample(const SampleRequest& request);
 
 }  // namespace synthgen

@@ -26,6 +26,9 @@ models::Growth read_growth(torch::serialize::InputArchive& archive, const models
 // `device`.
 torch::Tensor latents_for_seeds(std::uint64_t first_seed, std::int64_t count, std::int64_t latent_dim,
                                 const torch::Device& device);
+// The same for any list of seeds: latent i from seeds[i] alone.
+torch::Tensor latents_for_seeds(const std::vector<std::uint64_t>& seeds, std::int64_t latent_dim,
+                                const torch::Device& device);
 
 struct LoadedGenerator {
   std::shared_ptr<models::Generator> network;  // eval mode, on the requested device

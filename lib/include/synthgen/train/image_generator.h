@@ -36,6 +36,9 @@ class ImageGenerator {
   // labels: int64 [count] on the CPU for a conditional model, else undefined. Models trained with
   // data.pad give their images without the border.
   torch::Tensor generate(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels);
+  // The same for any seeds (image i from seeds[i] alone): filtered sampling draws the seeds of
+  // the classes that still need images.
+  torch::Tensor generate(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels);
   // What each image of a batch costs in network passes for the progress line (ddpm: steps).
   virtual std::int64_t passes_per_image() const { return 1; }
   // The sampling settings in force, for reports ("ddim, 50 steps, eta 0, guidance 3"); "" when
@@ -50,7 +53,7 @@ class ImageGenerator {
 
  protected:
   // The model's own output, border included.
-  virtual torch::Tensor make_images(std::uint64_t first_seed, std::int64_t count, const torch::Tensor& labels) = 0;
+  virtual torch::Tensor make_images(const std::vector<std::uint64_t>& seeds, const torch::Tensor& labels) = 0;
 
   std::vector<std::string> class_names_;
   std::function<void(std::int64_t, std::int64_t)> progress_;
