@@ -23,7 +23,8 @@ std::int64_t classifier_class_count(eval::FeatureNetwork& network) {
 
 // For each of the generator's classes, the classifier's: by name when both name their classes
 // (align_labels: "Bag" is Bag wherever each numbers it), else the same index.
-torch::Tensor match_classes(const ImageGenerator& generator, eval::FeatureNetwork& network, const std::string& flag) {
+torch::Tensor match_generator_classes(const ImageGenerator& generator, eval::FeatureNetwork& network,
+                                      const std::string& flag) {
   const std::int64_t classes = generator.num_classes();
   const torch::Tensor own = torch::arange(classes, torch::TensorOptions().dtype(torch::kLong));
   const std::vector<std::string>& names = generator.class_names();
@@ -55,7 +56,7 @@ CandidateJudge::CandidateJudge(const SampleFilter& filter, const ImageGenerator&
     throw UsageError(fmt::format("{}: {}", flag, e.what()));
   }
   if (generator.num_classes() > 0) {
-    classifier_class_ = match_classes(generator, *network_, flag);
+    classifier_class_ = match_generator_classes(generator, *network_, flag);
     label_names_ = generator.class_names();
   } else {
     label_names_ = network_->class_names();

@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // One kept image's manifest row.
-struct KeptRow {
+struct KeptImageRow {
   std::uint64_t seed = 0;
   std::int64_t label = 0;
   float confidence = 0;
@@ -35,9 +35,9 @@ struct KeptRow {
 
 // The conditioning label of each pool: balanced classes (pool = class), one --class (one pool),
 // or none (an unconditional model, one pool).
-class PoolLabels {
+class FilterPoolLabels {
  public:
-  PoolLabels(const SampleRequest& request, const ImageGenerator& generator) : classes_(generator.num_classes()) {
+  FilterPoolLabels(const SampleRequest& request, const ImageGenerator& generator) : classes_(generator.num_classes()) {
     if (classes_ == 0) return;
     balanced_ = request.classes == "balanced";
     if (!balanced_) {
@@ -61,26 +61,27 @@ class PoolLabels {
   std::int64_t fixed_ = 0;
 };
 
-std::string label_name(const std::vector<std::string>& names, std::int64_t label) {
+std::string kept_label_name(const std::vector<std::string>& names, std::int64_t label) {
   return label < static_cast<std::int64_t>(names.size()) && !names[static_cast<std::size_t>(label)].empty()
              ? names[static_cast<std::size_t>(label)]
              : fmt::format("class {}", label);
 }
 
-std::string rate(std::int64_t kept, std::int64_t attempts) {
+std::string filter_rate(std::int64_t kept, std::int64_t attempts) {
   return fmt::format("{}/{} ({:.1f}%)", kept, attempts,
                      attempts > 0 ? 100.0 * static_cast<double>(kept) / static_cast<double>(attempts) : 0.0);
 }
 
 // "accepted per class: Trouser 12/20 (60.0%), ..." over the classes drawn, or "accepted: 37/60
 // (61.7%)" for an unconditional model.
-std::string acceptance(const KeptSet& kept, const PoolLabels& pools, const std::vector<std::string>& names) {
-  if (!pools.conditional()) return "accepted: " + rate(kept.kept(), kept.attempts());
+std::string filter_acceptance(const KeptSet& kept, const FilterPoolLabels& pools,
+                              const std::vector<std::string>& names) {
+  if (!pools.conditional()) return "accepted: " + filter_rate(kept.kept(), kept.attempts());
   std::vector<std::string> rates;
   for (std::int64_t pool = 0; pool < kept.pools(); ++pool) {
     if (kept.quota(pool) == 0) continue;
-    rates.push_back(fmt::format("{} {}", label_name(names, pools.label(pool)),
-                                rate(kept.pool_kept(pool), kept.pool_attempts(pool))));
+    rates.push_back(fmt::format("{} {}", kept_label_name(names, pools.label(pool)),
+                                filter_rate(kept.pool_kept(pool), kept.pool_attempts(pool))));
   }
   return fmt::format("accepted per class: {}", fmt::join(rates, ", "));
 }
@@ -88,7 +89,7 @@ std::string acceptance(const KeptSet& kept, const PoolLabels& pools, const std::
 // Candidates for the next batch: the attempts the images still needed are expected to take, at
 // each pool's pass rate so far (as if one of one attempt had passed, so that the first batch draws
 // just what is needed), within 1..--batch. Only speed depends on it: the kept set does not.
-std::int64_t draw_size(const KeptSet& kept, int batch) {
+std::int64_t filter_draw_size(const KeptSet& kept, int batch) {
   double expected = 0;
   for (std::int64_t pool = 0; pool < kept.pools(); ++pool) {
     const std::int64_t needed = kept.quota(pool) - kept.pool_kept(pool);
@@ -98,12 +99,12 @@ std::int64_t draw_size(const KeptSet& kept, int batch) {
   return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(expected)), 1, batch);
 }
 
-std::string manifest_text(const std::vector<KeptRow>& rows, int width, const std::vector<std::string>& names,
-                          bool distances) {
+std::string filtered_manifest_text(const std::vector<KeptImageRow>& rows, int width,
+                                   const std::vector<std::string>& names, bool distances) {
   std::string text =
       distances ? "file,seed,label,class,confidence,nearest_distance\n" : "file,seed,label,class,confidence\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const KeptRow& row = rows[i];
+    const KeptImageRow& row = rows[i];
     const std::string name =
         row.label < static_cast<std::int64_t>(names.size()) ? names[static_cast<std::size_t>(row.label)] : "";
     // Shortest round-trip forms: the scores exactly as the filter compared them.
@@ -113,6 +114,42 @@ std::string manifest_text(const std::vector<KeptRow>& rows, int width, const std
     text += "\n";
   }
   return text;
+}
+
+// What was rejected and why, and what was kept: for the summary and the manifest.
+struct FilterTally {
+  std::vector<KeptImageRow> rows;  // by output image
+  std::int64_t unsure = 0;         // judged and below --min-confidence (or not the classifier's choice)
+  std::int64_t near_copies = 0;    // confident, but near-copies
+};
+
+// "kept per label (the classifier's): Trouser 12, Bag 3": an unconditional model's images.
+std::string kept_per_label(const std::vector<KeptImageRow>& rows, const std::vector<std::string>& names) {
+  std::vector<std::int64_t> per_label;
+  for (const KeptImageRow& row : rows) {
+    if (row.label >= static_cast<std::int64_t>(per_label.size())) {
+      per_label.resize(static_cast<std::size_t>(row.label) + 1, 0);
+    }
+    ++per_label[static_cast<std::size_t>(row.label)];
+  }
+  std::vector<std::string> counts;
+  for (std::size_t label = 0; label < per_label.size(); ++label) {
+    if (per_label[label] == 0) continue;
+    counts.push_back(fmt::format("{} {}", kept_label_name(names, static_cast<std::int64_t>(label)), per_label[label]));
+  }
+  return fmt::format("kept per label (the classifier's): {}", fmt::join(counts, ", "));
+}
+
+void log_filter_summary(const KeptSet& kept, const FilterTally& tally, const FilterPoolLabels& pools,
+                        const CandidateJudge& judge, double min_confidence) {
+  log_info("kept {} of {} attempts ({:.1f}%); rejected {} {} {}{}", kept.kept(), kept.attempts(),
+           100.0 * static_cast<double>(kept.kept()) / static_cast<double>(kept.attempts()), tally.unsure,
+           pools.conditional() ? "not given their class with probability >=" : "below confidence", min_confidence,
+           judge.rejects_copies()
+               ? fmt::format(" and {} near-copies (nearer than {:.6g})", tally.near_copies, judge.copy_distance())
+               : "");
+  log_info(pools.conditional() ? filter_acceptance(kept, pools, judge.label_names())
+                               : kept_per_label(tally.rows, judge.label_names()));
 }
 
 }  // namespace
@@ -160,7 +197,7 @@ void check_sample_filter(const SampleRequest& request) {
 
 int run_filtered_sample(const SampleRequest& request, ImageGenerator& generator, const Runtime& runtime) {
   const SampleFilter& filter = request.filter;
-  const PoolLabels pools(request, generator);
+  const FilterPoolLabels pools(request, generator);
   CandidateJudge judge(filter, generator, runtime, request.batch);
   torch::InferenceMode inference;
   const std::int64_t max_attempts =
@@ -176,9 +213,8 @@ int run_filtered_sample(const SampleRequest& request, ImageGenerator& generator,
   const int width = std::max(6, decimal_digits(request.num - 1));
   claim_output_folder(request.out_dir, request.overwrite, "sample", numbered_outputs(request.num, width));
   const fs::path out(request.out_dir);
-  std::vector<KeptRow> rows(static_cast<std::size_t>(request.num));
-  std::int64_t unsure = 0;
-  std::int64_t near_copies = 0;
+  FilterTally tally;
+  tally.rows.resize(static_cast<std::size_t>(request.num));
   BatchProgress progress(request.num, "kept");
   std::int64_t drawing = 0;
   if (generator.passes_per_image() > 1) {
@@ -199,13 +235,14 @@ int run_filtered_sample(const SampleRequest& request, ImageGenerator& generator,
           "--max-attempts {}{} reached with {} of {} images kept ({}); {} holds the {} kept images and no "
           "manifest.csv, the mark of a complete folder: lower --min-confidence or raise --max-attempts",
           max_attempts, filter.max_attempts > 0 ? "" : fmt::format(" ({} x --num)", kDefaultAttemptsPerImage),
-          kept.kept(), request.num, acceptance(kept, pools, judge.label_names()), request.out_dir, kept.kept()));
+          kept.kept(), request.num, filter_acceptance(kept, pools, judge.label_names()), request.out_dir, kept.kept()));
     }
-    const std::vector<Candidate> candidates = kept.next(draw_size(kept, request.batch));
+    const std::vector<Candidate> candidates = kept.next(filter_draw_size(kept, request.batch));
     drawing = static_cast<std::int64_t>(candidates.size());
     std::vector<std::uint64_t> seeds;
-    for (const Candidate& candidate : candidates)
+    for (const Candidate& candidate : candidates) {
       seeds.push_back(request.seed + static_cast<std::uint64_t>(candidate.attempt));
+    }
     const torch::Tensor labels = pools.labels(candidates);
     const torch::Tensor images = io::to_uint8_images(generator.generate(seeds, labels));
     const std::vector<CandidateVerdict> verdicts = judge.judge(images, labels);
@@ -219,11 +256,11 @@ int run_filtered_sample(const SampleRequest& request, ImageGenerator& generator,
     for (std::size_t i = 0; i < placements.size(); ++i) {
       if (!placements[i].judged) continue;
       const CandidateVerdict& verdict = verdicts[i];
-      unsure += verdict.confident ? 0 : 1;
-      near_copies += verdict.near_copy ? 1 : 0;
+      tally.unsure += verdict.confident ? 0 : 1;
+      tally.near_copies += verdict.near_copy ? 1 : 0;
       if (placements[i].image < 0) continue;
-      rows[static_cast<std::size_t>(placements[i].image)] = {seeds[i], verdict.label, verdict.confidence,
-                                                             verdict.distance};
+      tally.rows[static_cast<std::size_t>(placements[i].image)] = {seeds[i], verdict.label, verdict.confidence,
+                                                                   verdict.distance};
       rows_to_write.push_back(static_cast<std::int64_t>(i));
       indices.push_back(placements[i].image);
     }
@@ -234,32 +271,9 @@ int run_filtered_sample(const SampleRequest& request, ImageGenerator& generator,
   log_status_done();
 
   // The manifest comes last: its presence says the folder is complete.
-  const std::string manifest = manifest_text(rows, width, judge.label_names(), judge.rejects_copies());
+  const std::string manifest = filtered_manifest_text(tally.rows, width, judge.label_names(), judge.rejects_copies());
   io::write_file_atomic((out / "manifest.csv").string(), manifest.data(), manifest.size(), /*sync=*/true);
-  log_info("kept {} of {} attempts ({:.1f}%); rejected {} below confidence {}{}", kept.kept(), kept.attempts(),
-           100.0 * static_cast<double>(kept.kept()) / static_cast<double>(kept.attempts()), unsure,
-           filter.min_confidence,
-           judge.rejects_copies()
-               ? fmt::format(" and {} near-copies (nearer than {:.6g})", near_copies, judge.copy_distance())
-               : "");
-  if (pools.conditional()) {
-    log_info(acceptance(kept, pools, judge.label_names()));
-  } else {
-    std::vector<std::int64_t> per_label;
-    for (const KeptRow& row : rows) {
-      if (row.label >= static_cast<std::int64_t>(per_label.size()))
-        per_label.resize(static_cast<std::size_t>(row.label) + 1, 0);
-      ++per_label[static_cast<std::size_t>(row.label)];
-    }
-    std::vector<std::string> counts;
-    for (std::size_t label = 0; label < per_label.size(); ++label) {
-      if (per_label[label] > 0) {
-        counts.push_back(
-            fmt::format("{} {}", label_name(judge.label_names(), static_cast<std::int64_t>(label)), per_label[label]));
-      }
-    }
-    log_info("kept per label (the classifier's): {}", fmt::join(counts, ", "));
-  }
+  log_filter_summary(kept, tally, pools, judge, filter.min_confidence);
   log_info("wrote {} images and manifest.csv to {} in {}", request.num, request.out_dir,
            train::format_duration(progress.elapsed()));
   return 0;
