@@ -352,7 +352,7 @@ TEST_CASE("filtered sampling's flags are refused on one line before any work", "
   }
 }
 
-TEST_CASE("--keep-if refuses a checkpoint that is not a classifier, and one that does not know the classes",
+TEST_CASE("a filtered sample refuses a checkpoint that is not a classifier, and one that does not know the classes",
           "[sample_filter][slow]") {
   const FilterModels& models = filter_models();
   testing::TempDir dir;
@@ -580,7 +580,7 @@ TEST_CASE("balanced filtered sampling fills every class with candidates the clas
   }
 }
 
-TEST_CASE("--reject-copies-of drops candidates nearer to a training image than the copy distance",
+TEST_CASE("copy rejection drops candidates nearer to a training image than the copy distance",
           "[sample_filter][slow]") {
   const FilterModels& models = filter_models();
   testing::TempDir dir;
