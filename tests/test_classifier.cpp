@@ -73,7 +73,7 @@ TEST_CASE("the classifier's loss goes down on a fixed batch of Fashion-MNIST", "
   const data::ImageDataset fashion = data::load_dataset(data, 1);
   std::vector<std::int64_t> indices(64);
   std::iota(indices.begin(), indices.end(), 0);
-  train::Batch batch{data::gather_batch(fashion, indices, false, 0, 0), data::gather_labels(fashion, indices)};
+  train::Batch batch{data::gather_batch(fashion, indices, {}, 0, 0), data::gather_labels(fashion, indices)};
   torch::manual_seed(1);
   train::ClassifierTrainer trainer(tiny_classifier_config(), torch::kCPU, fashion_info());
   const double first = trainer.step(batch)[0].second.item<double>();

@@ -294,16 +294,16 @@ TEST_CASE("batches map pixels to [-1, 1] and flip reproducibly", "[data]") {
   dataset.images = torch::arange(0, 4 * 2 * 2, torch::kUInt8).view({4, 1, 2, 2}).contiguous();
   dataset.images[3].fill_(255);
   dataset.labels = torch::tensor({5, 6, 7, 8}, torch::kInt64);
-  const torch::Tensor batch = data::gather_batch(dataset, {3, 0}, false, 0, 0);
+  const torch::Tensor batch = data::gather_batch(dataset, {3, 0}, {}, 0, 0);
   CHECK(batch.sizes() == torch::IntArrayRef({2, 1, 2, 2}));
   CHECK(batch[0].min().item<float>() == 1.0f);
   CHECK(batch[1][0][0][0].item<float>() == -1.0f);
   CHECK(data::gather_labels(dataset, {3, 0}).equal(torch::tensor({8, 5}, torch::kInt64)));
 
   std::vector<std::int64_t> many(64, 1);
-  const torch::Tensor flipped = data::gather_batch(dataset, many, true, 9, 100);
-  CHECK(torch::equal(flipped, data::gather_batch(dataset, many, true, 9, 100)));
-  const torch::Tensor plain = data::gather_batch(dataset, {1}, false, 0, 0)[0];
+  const torch::Tensor flipped = data::gather_batch(dataset, many, {true, 0}, 9, 100);
+  CHECK(torch::equal(flipped, data::gather_batch(dataset, many, {true, 0}, 9, 100)));
+  const torch::Tensor plain = data::gather_batch(dataset, {1}, {}, 0, 0)[0];
   int mirrored = 0;
   for (int i = 0; i < 64; ++i) {
     const bool is_plain = torch::equal(flipped[i], plain);

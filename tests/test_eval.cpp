@@ -261,9 +261,9 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
   config.train.betas = {0.9, 0.999};
   config.run.seed = 1;
   CasRequest request;
-  request.train = (dir / "synthetic").string();
+  request.train = {(dir / "synthetic").string()};
   request.config = testing::write_config_file(dir, config, "classifier.yaml");
-  request.baseline = "none";
+  request.baseline = {"none"};
   request.threads = 1;
   request.device = "cpu";
   request.json_path = (dir / "cas.json").string();
@@ -285,7 +285,7 @@ TEST_CASE("the classification accuracy score trains on a labelled folder and tes
 
   SECTION("an unlabelled set needs --label-with") {
     write_png_folder(dir / "unlabelled", 4, 0);
-    request.train = (dir / "unlabelled").string();
+    request.train = {(dir / "unlabelled").string()};
     CHECK_THROWS_WITH(run_cas(request), Contains("has no labels") && Contains("--label-with"));
   }
 }

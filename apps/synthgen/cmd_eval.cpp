@@ -49,17 +49,26 @@ Command add_eval_command(CLI::App& app) {
       "cas", "Classification accuracy score: train the built-in classifier on synthetic data, test on real");
   cas_cmd
       ->add_option("--train", cas.train,
-                   "Labelled synthetic set: folder with class sub-folders or a labelled manifest.csv, or a "
-                   "generator (unconditional ones with --label-with)")
+                   "Training source, repeatable (concatenated): folder with class sub-folders or a labelled "
+                   "manifest.csv, generator (unconditional ones with --label-with), fashion-mnist:SPLIT; each "
+                   "optionally :N images (real sets: a class-balanced subset, :N:seed=S another one)")
       ->required();
   cas_cmd->add_option("--test", cas.test, "Real labelled test set")->capture_default_str();
-  cas_cmd->add_option("--baseline", cas.baseline, "Real training set for the comparison (none = skip)")
+  cas_cmd->add_option("--baseline", cas.baseline,
+                      "Real-only training source for the comparison, repeatable (default: the fashion-mnist "
+                      "sources of --train, or fashion-mnist:train when it has none; none = skip)");
+  cas_cmd
+      ->add_option("--repeats", cas.repeats,
+                   "Classifier pairs trained with seeds run.seed + r: mean and sample std of each accuracy "
+                   "and of the paired gain")
       ->capture_default_str();
   cas_cmd->add_option("--config", cas.config,
                       "Classifier config (default: built in, the same as configs/classifier_fashion.yaml)");
   cas_cmd->add_option("--set", cas.overrides, "Override a key of the classifier config: key=value");
-  cas_cmd->add_option("--label-with", cas.label_with, "Classifier checkpoint that labels an unlabelled --train set");
-  cas_cmd->add_option("--num", cas.num, "Images of the synthetic set (0 = all; generators: 10000)")
+  cas_cmd->add_option("--baseline-set", cas.baseline_overrides,
+                      "Override a key of the baseline's classifier only, after --set: key=value");
+  cas_cmd->add_option("--label-with", cas.label_with, "Classifier checkpoint that labels unlabelled --train sources");
+  cas_cmd->add_option("--num", cas.num, "Images of a --train source without its own :N (0 = all; generators: 10000)")
       ->capture_default_str();
   cas_cmd->add_option("--seed", cas.seed, "Generator seeds")->capture_default_str();
   cas_cmd->add_option("--json", cas.json_path, "Write the figures with their settings to this JSON file");

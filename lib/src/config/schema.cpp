@@ -103,6 +103,24 @@ class Schema {
   std::vector<Field>& fields_;
 };
 
+// data.subset needs labels, and chooses images by itself.
+void data_subset_errors(const Config& c, std::vector<std::pair<std::string, std::string>>& errors) {
+  const bool labelled_source = c.data.source == "fashion-mnist" || c.data.source == "folder" ||
+                               (c.data.source == "idx" && !c.data.labels.empty());
+  if (c.data.subset > 0 && !labelled_source) {
+    errors.emplace_back("data.subset",
+                        fmt::format("data.subset takes a class-balanced subset of labelled images: expected "
+                                    "data.source fashion-mnist, folder or idx with data.labels, not {}{}",
+                                    c.data.source, c.data.source == "idx" ? " without data.labels" : ""));
+  }
+  if (c.data.subset > 0 && c.data.max_images > 0) {
+    errors.emplace_back("data.max_images", "data.subset and data.max_images both choose the images: set one");
+  }
+  if (c.data.subset == 0 && c.data.subset_seed != 0) {
+    errors.emplace_back("data.subset_seed", "data.subset_seed chooses the images of data.subset, which is 0 (all)");
+  }
+}
+
 // The families whose checkpoints `sample` turns into images.
 std::vector<std::string> image_generator_families() {
   std::vector<std::string> names;
@@ -258,8 +276,15 @@ std::vector<Field> config_fields(Config& c) {
             "generated images come out without it (image generators only)");
   s.integer_choice("data.channels", c.data.channels, {1, 3}, "1 = grey, 3 = RGB (files are converted)");
   s.flag("data.random_flip", c.data.random_flip, "random horizontal flips of training images");
+  s.integer("data.random_shift", c.data.random_shift, {0, 64},
+            "random translation of training images by up to this many pixels in x and y, black border "
+            "(torchvision's RandomCrop with padding; 0 = off)");
   s.integer("data.max_images", c.data.max_images, {0, std::numeric_limits<std::int64_t>::max()},
             "use only the first N images (0 = all)");
+  s.integer("data.subset", c.data.subset, {0, std::numeric_limits<std::int64_t>::max()},
+            "a seeded class-balanced subset of N labelled images, N / classes each (0 = all): the images "
+            "of eval's fashion-mnist:SPLIT:N");
+  s.seed("data.subset_seed", c.data.subset_seed, "which balanced subset data.subset takes (eval's :seed=S)");
   s.integer("data.max_image_side", c.data.max_image_side, {1, 1 << 20},
             "files claiming a larger width or height are rejected before decoding");
   s.integer("data.load_size", c.data.load_size, {0, 4096},
@@ -365,6 +390,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
                                                   c.data.pad, c.data.image_size - 2 * c.data.pad, c.data.image_size));
     }
   }
+  data_subset_errors(c, errors);
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
   if (c.model.family == "srgan") {
     if (c.train.sr_patch % c.model.sr_scale != 0) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <numeric>
 
 #include "synthgen/core/error.h"
@@ -20,17 +21,22 @@ IndexStream::IndexStream(std::int64_t dataset_size, std::uint64_t seed) : size_(
   shuffle_epoch();
 }
 
-void IndexStream::shuffle_epoch() {
-  order_.resize(static_cast<std::size_t>(size_));
-  std::iota(order_.begin(), order_.end(), 0);
-  std::uint64_t state = splitmix64(seed_ ^ splitmix64(static_cast<std::uint64_t>(state_.epoch)));
-  for (std::int64_t i = size_ - 1; i > 0; --i) {
+std::vector<std::int64_t> seeded_permutation(std::int64_t count, std::uint64_t seed) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(count));
+  std::iota(order.begin(), order.end(), 0);
+  std::uint64_t state = seed;
+  for (std::int64_t i = count - 1; i > 0; --i) {
     state = splitmix64(state);
     // Lemire's multiply-shift maps 64 random bits to [0, i]; the bias (< 2^-40 here) is irrelevant.
     const auto j = static_cast<std::int64_t>(
         (static_cast<unsigned __int128>(state) * static_cast<unsigned __int128>(i + 1)) >> 64);
-    std::swap(order_[static_cast<std::size_t>(i)], order_[static_cast<std::size_t>(j)]);
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
   }
+  return order;
+}
+
+void IndexStream::shuffle_epoch() {
+  order_ = seeded_permutation(size_, splitmix64(seed_ ^ splitmix64(static_cast<std::uint64_t>(state_.epoch))));
 }
 
 std::vector<std::int64_t> IndexStream::next(std::int64_t count) {
@@ -57,20 +63,53 @@ void IndexStream::restore(const State& state) {
   shuffle_epoch();
 }
 
-torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices, bool random_flip,
-                           std::uint64_t flip_seed, std::int64_t stream_offset) {
+BatchAugmentation batch_augmentation(const DataConfig& data) { return {data.random_flip, data.random_shift}; }
+
+ImageShift random_shift_of(std::uint64_t seed, std::uint64_t key, int max_pixels) {
+  // Two draws of their own, apart from the flip's hash of the same key.
+  const std::uint64_t draw = splitmix64(seed ^ splitmix64(key ^ kShiftSalt));
+  const auto span = static_cast<unsigned __int128>(2 * max_pixels + 1);
+  ImageShift shift;
+  shift.dy = static_cast<int>((static_cast<unsigned __int128>(draw) * span) >> 64) - max_pixels;
+  shift.dx = static_cast<int>((static_cast<unsigned __int128>(splitmix64(draw)) * span) >> 64) - max_pixels;
+  return shift;
+}
+
+torch::Tensor shift_image(const torch::Tensor& image, const ImageShift& shift) {
+  const std::int64_t height = image.size(-2);
+  const std::int64_t width = image.size(-1);
+  torch::Tensor out = torch::zeros_like(image);
+  // The rows and columns of `out` that the shifted image still covers.
+  const std::int64_t rows = height - std::abs(shift.dy);
+  const std::int64_t cols = width - std::abs(shift.dx);
+  if (rows <= 0 || cols <= 0) return out;
+  out.narrow(-2, std::max(0, shift.dy), rows)
+      .narrow(-1, std::max(0, shift.dx), cols)
+      .copy_(image.narrow(-2, std::max(0, -shift.dy), rows).narrow(-1, std::max(0, -shift.dx), cols));
+  return out;
+}
+
+torch::Tensor gather_batch(const ImageDataset& data, const std::vector<std::int64_t>& indices,
+                           const BatchAugmentation& augmentation, std::uint64_t seed, std::int64_t stream_offset) {
   const torch::Tensor index = torch::tensor(indices, torch::kInt64);
   torch::Tensor batch = data.images.index_select(0, index);
-  if (random_flip) {
+  // Flipped and shifted while still uint8: a quarter of the bytes of the float batch.
+  if (augmentation.flip) {
     std::vector<std::int64_t> flipped;
     for (std::size_t b = 0; b < indices.size(); ++b) {
       const auto key = static_cast<std::uint64_t>(stream_offset) + b;
-      if (splitmix64(flip_seed ^ splitmix64(key)) & 1) flipped.push_back(static_cast<std::int64_t>(b));
+      if (splitmix64(seed ^ splitmix64(key)) & 1) flipped.push_back(static_cast<std::int64_t>(b));
     }
     if (!flipped.empty()) {
-      // Flipped while still uint8: a quarter of the bytes of the float batch.
       const torch::Tensor rows = torch::tensor(flipped, torch::kInt64);
       batch.index_copy_(0, rows, batch.index_select(0, rows).flip({3}));
+    }
+  }
+  if (augmentation.shift > 0) {
+    for (std::size_t b = 0; b < indices.size(); ++b) {
+      const auto key = static_cast<std::uint64_t>(stream_offset) + b;
+      const auto row = static_cast<std::int64_t>(b);
+      batch[row].copy_(shift_image(batch[row], random_shift_of(seed, key, augmentation.shift)));
     }
   }
   return batch.to(torch::kFloat).div_(127.5).sub_(1.0);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "synthgen/core/error.h"
+#include "synthgen/data/balanced_subset.h"
 #include "synthgen/data/idx.h"
 #include "synthgen/data/image_folder.h"
 #include "synthgen/data/sr_pairs.h"
@@ -110,7 +111,10 @@ const std::vector<std::string>& fashion_mnist_classes() {
   return names;
 }
 
-ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) {
+namespace {
+
+// Every image of cfg.source (up to cfg.max_images).
+ImageDataset load_every_image(const DataConfig& cfg, int threads, LoadStats* stats) {
   ImageDataset dataset;
   if (cfg.source == "folder") {
     return load_image_folder(cfg, threads, stats);
@@ -148,6 +152,22 @@ ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) 
     stats->loaded = dataset.size();
     stats->skipped = 0;
   }
+  return dataset;
+}
+
+}  // namespace
+
+ImageDataset load_dataset(const DataConfig& cfg, int threads, LoadStats* stats) {
+  ImageDataset dataset = load_every_image(cfg, threads, stats);
+  if (cfg.subset == 0) return dataset;
+  if (!dataset.labels.defined()) {
+    throw UsageError(
+        fmt::format("data.subset {}: data.path '{}' has no labels (a folder needs one sub-folder per class "
+                    "or a manifest.csv with a label column)",
+                    cfg.subset, cfg.path));
+  }
+  dataset = take_balanced_subset(dataset, cfg.subset, cfg.subset_seed, fmt::format("data.subset {}", cfg.subset));
+  if (stats != nullptr) stats->loaded = dataset.size();
   return dataset;
 }
 

@@ -11,6 +11,7 @@
 #include "synthgen/core/error.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/text.h"
+#include "synthgen/data/balanced_subset.h"
 #include "synthgen/data/dataset.h"
 #include "synthgen/data/image_folder.h"
 #include "synthgen/io/checkpoint.h"
@@ -30,16 +31,33 @@ std::int64_t limited(std::int64_t available, std::int64_t limit) {
   return limit > 0 ? std::min(available, limit) : available;
 }
 
+// " (N images)" or, for a balanced subset, " (N images, 100 per class, subset seed S)".
+std::string subset_detail(std::int64_t size, const SourceSpec& parts, std::int64_t classes) {
+  if (parts.count == 0) return fmt::format("{} images", size);
+  return fmt::format("{} images, {}, subset seed {}", size, data::per_class_text(parts.count, classes),
+                     parts.subset_seed);
+}
+
 class FashionMnistSource : public ImageSource {
  public:
-  FashionMnistSource(const std::string& split, const SourceOptions& options) : split_(split) {
+  FashionMnistSource(const std::string& spec, const SourceSpec& parts, const SourceOptions& options)
+      : spec_(spec), parts_(parts), split_(parts.base.substr(parts.base.find(':') + 1)) {
     DataConfig cfg;
     cfg.source = "fashion-mnist";
-    cfg.split = split;
+    cfg.split = split_;
     cfg.image_size = options.format.size > 0 ? options.format.size : 28;
     cfg.channels = options.format.channels;
     data_ = data::load_dataset(cfg, options.threads);
-    size_ = limited(data_.size(), options.limit);
+    if (parts.count > 0) {
+      original_index_ = data::balanced_subset(data_.labels, data_.class_names, parts.count, parts.subset_seed,
+                                              fmt::format("'{}'", spec));
+      const torch::Tensor picked = torch::tensor(original_index_, torch::kInt64);
+      data_.images = data_.images.index_select(0, picked).contiguous();
+      data_.labels = data_.labels.index_select(0, picked).contiguous();
+      size_ = data_.size();
+    } else {
+      size_ = limited(data_.size(), options.limit);
+    }
   }
   std::int64_t size() const override { return size_; }
   ImageBatch next(std::int64_t max_count) override {
@@ -51,27 +69,50 @@ class FashionMnistSource : public ImageSource {
   }
   bool has_labels() const override { return true; }
   std::vector<std::string> class_names() const override { return data_.class_names; }
-  std::string describe() const override { return fmt::format("fashion-mnist:{} ({} images)", split_, size_); }
-  std::string item_name(std::int64_t index) const override { return fmt::format("fashion-mnist:{}#{}", split_, index); }
+  std::string describe() const override {
+    return fmt::format("{} ({})", spec_,
+                       subset_detail(size_, parts_, static_cast<std::int64_t>(data_.class_names.size())));
+  }
+  // The image's index in the whole split, also for a subset.
+  std::string item_name(std::int64_t index) const override {
+    return fmt::format("fashion-mnist:{}#{}", split_,
+                       original_index_.empty() ? index : original_index_[static_cast<std::size_t>(index)]);
+  }
   ImageBatch images_at(const std::vector<std::int64_t>& indices) override {
     const torch::Tensor picked = torch::tensor(indices, torch::kInt64);
     return {data_.images.index_select(0, picked), data_.labels.index_select(0, picked)};
   }
 
  private:
+  std::string spec_;
+  SourceSpec parts_;
   std::string split_;
   data::ImageDataset data_;
+  std::vector<std::int64_t> original_index_;  // a subset's images in the split; empty for the whole split
   std::int64_t size_ = 0;
   std::int64_t position_ = 0;
 };
 
 class FolderSource : public ImageSource {
  public:
-  FolderSource(const std::string& root, const SourceOptions& options)
-      : root_(root), channels_(options.format.channels), size_px_(options.format.size) {
-    listing_ = data::list_image_folder(root);
-    if (listing_.files.empty()) throw UsageError(fmt::format("'{}' holds no image files (.png .jpg .bmp .tga)", root));
-    size_ = limited(static_cast<std::int64_t>(listing_.files.size()), options.limit);
+  FolderSource(const std::string& spec, const SourceSpec& parts, const SourceOptions& options)
+      : root_(parts.base), parts_(parts), channels_(options.format.channels), size_px_(options.format.size) {
+    listing_ = data::list_image_folder(root_);
+    if (listing_.files.empty()) {
+      throw UsageError(fmt::format("'{}' holds no image files (.png .jpg .bmp .tga)", root_));
+    }
+    if (parts.count > 0) {
+      if (listing_.labels.empty()) {
+        throw UsageError(
+            fmt::format("'{}': a balanced subset needs labels, and folder {} has none (expected one "
+                        "sub-folder per class or a manifest.csv with a label column)",
+                        spec, root_));
+      }
+      keep_balanced_subset(spec);
+      size_ = static_cast<std::int64_t>(listing_.files.size());
+    } else {
+      size_ = limited(static_cast<std::int64_t>(listing_.files.size()), options.limit);
+    }
     if (size_px_ == 0) {
       const io::Image first = io::read_image(listing_.files.front(), channels_);
       size_px_ = std::min(first.width, first.height);
@@ -118,14 +159,31 @@ class FolderSource : public ImageSource {
   bool has_labels() const override { return !listing_.labels.empty(); }
   std::vector<std::string> class_names() const override { return listing_.class_names; }
   std::string describe() const override {
-    return fmt::format("folder {} ({} images{})", root_, size_,
-                       has_labels() ? fmt::format(", {} classes{}", listing_.class_names.size(),
-                                                  listing_.label_file.empty() ? "" : " from manifest.csv")
-                                    : "");
+    const auto classes = static_cast<std::int64_t>(listing_.class_names.size());
+    return fmt::format(
+        "folder {} ({}{})", root_, subset_detail(size_, parts_, classes),
+        has_labels() ? fmt::format(", {} classes{}", classes, listing_.label_file.empty() ? "" : " from manifest.csv")
+                     : "");
   }
 
  private:
+  // Cuts the listing to its balanced subset, before any file is decoded.
+  void keep_balanced_subset(const std::string& spec) {
+    const std::vector<std::int64_t> chosen =
+        data::balanced_subset(torch::tensor(listing_.labels, torch::kInt64), listing_.class_names, parts_.count,
+                              parts_.subset_seed, fmt::format("'{}'", spec));
+    data::FolderListing subset = listing_;
+    subset.files.clear();
+    subset.labels.clear();
+    for (const std::int64_t index : chosen) {
+      subset.files.push_back(listing_.files[static_cast<std::size_t>(index)]);
+      subset.labels.push_back(listing_.labels[static_cast<std::size_t>(index)]);
+    }
+    listing_ = std::move(subset);
+  }
+
   std::string root_;
+  SourceSpec parts_;
   int channels_;
   int size_px_;
   data::FolderListing listing_;
@@ -236,29 +294,77 @@ torch::Tensor conform_images(const torch::Tensor& images, const ImageFormat& for
   return out.contiguous();
 }
 
+SourceSpec parse_source_spec(const std::string& spec) {
+  SourceSpec parts;
+  parts.base = spec;
+  std::error_code ec;
+  if (fs::exists(fs::path(spec), ec)) return parts;  // a file or folder whose name holds ':N'
+  const std::string usage = "expected SOURCE, SOURCE:N or SOURCE:N:seed=S (N images; S picks a real set's subset)";
+  std::size_t colon = parts.base.rfind(':');
+  if (colon != std::string::npos && parts.base.compare(colon + 1, 5, "seed=") == 0) {
+    const std::string seed = parts.base.substr(colon + 6);
+    if (seed.empty() || seed.size() > 19 || seed.find_first_not_of("0123456789") != std::string::npos) {
+      throw UsageError(fmt::format("'{}': seed=S takes a non-negative integer, got '{}'; {}", spec, seed, usage));
+    }
+    parts.subset_seed = std::stoull(seed);
+    parts.seed_given = true;
+    parts.base.erase(colon);
+    colon = parts.base.rfind(':');
+  }
+  const bool has_count = colon != std::string::npos && colon + 1 < parts.base.size() &&
+                         parts.base.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  if (has_count) {
+    const std::string count = parts.base.substr(colon + 1);
+    if (count.size() > 15 || std::stoll(count) < 1) {
+      throw UsageError(fmt::format("'{}': the image count {} is out of range; {}", spec, count, usage));
+    }
+    parts.count = std::stoll(count);
+    parts.base.erase(colon);
+  } else if (parts.seed_given) {
+    throw UsageError(fmt::format("'{}': seed=S picks a subset of a count N; {}", spec, usage));
+  }
+  return parts;
+}
+
 bool names_generator(const std::string& spec) {
   std::error_code ec;
-  const fs::path path(spec);
-  if (spec.rfind("fashion-mnist", 0) == 0 || ends_with(spec, ".npy")) return false;
+  const std::string base = parse_source_spec(spec).base;
+  const fs::path path(base);
+  if (base.rfind("fashion-mnist", 0) == 0 || ends_with(base, ".npy")) return false;
   return fs::is_regular_file(path, ec) || fs::is_regular_file(path / "checkpoints" / "latest.ckpt", ec);
 }
 
 std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const SourceOptions& options) {
-  if (spec == "fashion-mnist:train" || spec == "fashion-mnist:test") {
-    return std::make_unique<FashionMnistSource>(spec.substr(spec.find(':') + 1), options);
+  const SourceSpec parts = parse_source_spec(spec);
+  const std::string& base = parts.base;
+  if (base == "fashion-mnist:train" || base == "fashion-mnist:test") {
+    return std::make_unique<FashionMnistSource>(spec, parts, options);
   }
-  if (spec.rfind("fashion-mnist", 0) == 0) {
-    throw UsageError(fmt::format("'{}': expected fashion-mnist:train or fashion-mnist:test", spec));
+  if (base.rfind("fashion-mnist", 0) == 0) {
+    throw UsageError(
+        fmt::format("'{}': expected fashion-mnist:train or fashion-mnist:test, optionally with :N (a "
+                    "balanced subset of N images) and :seed=S",
+                    spec));
   }
-  if (names_generator(spec)) return std::make_unique<GeneratorSource>(spec, options);
+  if (names_generator(base)) {
+    if (parts.seed_given) {
+      throw UsageError(
+          fmt::format("'{}': seed=S picks a subset of a real set; a generator's images come from seeds "
+                      "--seed, --seed + 1, ...",
+                      spec));
+    }
+    SourceOptions sampled = options;
+    if (parts.count > 0) sampled.limit = parts.count;
+    return std::make_unique<GeneratorSource>(base, sampled);
+  }
   std::error_code ec;
-  if (ends_with(spec, ".npy") && fs::is_regular_file(fs::path(spec), ec)) {
+  if (ends_with(base, ".npy") && fs::is_regular_file(fs::path(base), ec)) {
     throw UsageError(fmt::format("'{}': a .npy file holds features, and images are needed here", spec));
   }
-  if (fs::is_directory(fs::path(spec), ec)) return std::make_unique<FolderSource>(spec, options);
+  if (fs::is_directory(fs::path(base), ec)) return std::make_unique<FolderSource>(spec, parts, options);
   throw UsageError(
       fmt::format("'{}' does not exist; expected an image folder, a checkpoint or run folder, a .npy feature file, "
-                  "fashion-mnist:train or fashion-mnist:test",
+                  "fashion-mnist:train or fashion-mnist:test (each optionally with :N images)",
                   spec));
 }
 

@@ -62,6 +62,23 @@ JsonObject& JsonObject::add(const std::string& key, const JsonObject& value) {
   return add_raw(key, value.dump(0));
 }
 
+JsonObject& JsonObject::add(const std::string& key, const std::vector<JsonObject>& items) {
+  if (items.empty()) return add_raw(key, "[]");
+  std::string array = "[\n";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    array += "  " + items[i].dump(1) + (i + 1 < items.size() ? ",\n" : "\n");
+  }
+  return add_raw(key, array + "]");
+}
+
+JsonObject& JsonObject::add(const std::string& key, const std::vector<double>& values) {
+  std::string array = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    array += (i > 0 ? ", " : "") + (std::isfinite(values[i]) ? fmt::format("{:.17g}", values[i]) : std::string("null"));
+  }
+  return add_raw(key, array + "]");
+}
+
 std::string JsonObject::dump(int indent) const {
   if (entries_.empty()) return "{}";
   const std::string pad(static_cast<std::size_t>(2 * (indent + 1)), ' ');

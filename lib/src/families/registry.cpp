@@ -128,8 +128,12 @@ std::vector<ModelFamily> make_families() {
   srgan.use_with = "synthgen upscale";
   families.push_back(srgan);
 
-  ModelFamily classifier{
-      "classifier", FamilyKind::kClassifier, "the built-in CNN that eval uses as a feature network and for CAS", {}};
+  // Shifted training images would teach a generator shifted images with black borders: only the
+  // classifier takes them (GANs have DiffAugment's translation, train.augment).
+  ModelFamily classifier{"classifier",
+                         FamilyKind::kClassifier,
+                         "the built-in CNN that eval uses as a feature network and for CAS",
+                         {"data.random_shift"}};
   classifier.make_trainer = trainer_with_data<train::ClassifierTrainer>;
   classifier.use_with = "synthgen eval --features classifier:CHECKPOINT";
   families.push_back(classifier);

@@ -13,6 +13,7 @@
 #include "synthgen/core/interrupt.h"
 #include "synthgen/core/log.h"
 #include "synthgen/core/rng_state.h"
+#include "synthgen/data/balanced_subset.h"
 #include "synthgen/data/batches.h"
 #include "synthgen/data/dataset.h"
 #include "synthgen/io/file_io.h"
@@ -211,8 +212,14 @@ void Session::load_data() {
   data::LoadStats stats;
   const Clock::time_point start = Clock::now();
   dataset_ = data::load_dataset(config_.data, runtime_.threads, &stats);
-  log_info("  loaded {} images from {} in {:.1f} s{}", stats.loaded, config_.data.source, seconds_since(start),
-           stats.skipped > 0 ? fmt::format(" ({} files skipped)", stats.skipped) : std::string());
+  log_info("  loaded {} images from {} in {:.1f} s{}{}", stats.loaded, config_.data.source, seconds_since(start),
+           stats.skipped > 0 ? fmt::format(" ({} files skipped)", stats.skipped) : std::string(),
+           config_.data.subset > 0
+               ? fmt::format(
+                     ": the balanced subset data.subset {} ({}, seed {})", config_.data.subset,
+                     data::per_class_text(config_.data.subset, static_cast<std::int64_t>(dataset_.class_names.size())),
+                     config_.data.subset_seed)
+               : std::string());
   if (!dataset_.class_names.empty()) {
     std::string text;
     for (const std::string& name : dataset_.class_names) text += name + "\n";
@@ -230,6 +237,7 @@ void Session::load_held_out_data() {
   DataConfig held_out = config_.data;
   held_out.split = config_.data.split == "test" ? "train" : "test";
   held_out.max_images = 0;
+  held_out.subset = 0;  // the whole other split, whatever part of this one trains
   held_out_ = data::load_dataset(held_out, runtime_.threads);
   log_info("  evaluating on the {} {} images of the {} split", held_out_.size(), held_out.source, held_out.split);
 }
@@ -294,12 +302,12 @@ int Session::run_steps() {
 Batch Session::next_batch(std::int64_t batch_size) {
   const data::IndexStream::State position = stream_->state();
   const std::vector<std::int64_t> indices = stream_->next(batch_size);
-  // Flips hash each image's place in the whole stream, so a resumed run flips as the
-  // uninterrupted one would.
+  // Flips and shifts hash each image's place in the whole stream, so a resumed run augments as
+  // the uninterrupted one would.
   const std::int64_t offset = position.epoch * dataset_.size() + position.position;
   Batch batch;
-  batch.images =
-      data::gather_batch(dataset_, indices, config_.data.random_flip, config_.run.seed, offset).to(runtime_.device);
+  batch.images = data::gather_batch(dataset_, indices, data::batch_augmentation(config_.data), config_.run.seed, offset)
+                     .to(runtime_.device);
   const torch::Tensor labels = data::gather_labels(dataset_, indices);
   if (labels.defined()) batch.labels = labels.to(runtime_.device);
   return batch;

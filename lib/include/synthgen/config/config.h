@@ -58,10 +58,17 @@ struct DataConfig {
   // padded back to image_size (28x28 Fashion-MNIST in ProGAN's 32x32 without resampling it).
   // Generators give their images back without it (sample, eval).
   int pad = 0;
-  int channels = 1;             // 1 = grey, 3 = RGB; files are converted as needed
-  bool random_flip = false;     // random horizontal flip of training images
+  int channels = 1;          // 1 = grey, 3 = RGB; files are converted as needed
+  bool random_flip = false;  // random horizontal flip of training images
+  // classifier: random translation of training images by up to this many pixels in x and y, the
+  // border black (torchvision's RandomCrop(size, padding)); 0 = off.
+  int random_shift = 0;
   std::int64_t max_images = 0;  // use only the first N images (0 = all): for smoke tests
-  int max_image_side = 16384;   // files claiming a larger width or height are rejected unread
+  // A seeded, class-balanced subset of this many labelled images (0 = all): the images that eval's
+  // `fashion-mnist:train:N[:seed=S]` names (data/balanced_subset.h).
+  std::int64_t subset = 0;
+  std::uint64_t subset_seed = 0;  // which balanced subset; 0 is the specs' default
+  int max_image_side = 16384;     // files claiming a larger width or height are rejected unread
   // paired / unpaired: images are held at this side and each step takes a random image_size crop
   // at the same place in A and B (pix2pix's jitter: 286 for 256); 0 = image_size, no jitter.
   int load_size = 0;

@@ -1,7 +1,8 @@
 // `synthgen eval cas`: the classification accuracy score (Ravuri & Vinyals 2019). The built-in
-// classifier is trained on a labelled synthetic set and tested on real data, beside the same
-// classifier trained on the real training set: how much a synthetic data set can stand in for
-// the real one.
+// classifier is trained on a labelled synthetic set, or on a mix of sources (a balanced subset of
+// the real training set plus synthetic images), and tested on real data, beside the same
+// classifier trained on a real baseline with the same seeds: how much a synthetic set can stand in
+// for the real one, or what it adds to a little real data.
 #pragma once
 
 #include <cstdint>
@@ -14,17 +15,23 @@
 namespace synthgen {
 
 struct CasRequest {
-  std::string train;  // labelled synthetic set: folder (class sub-folders or manifest.csv labels), or a generator
+  // Training sources, concatenated into one set: folders (class sub-folders or manifest.csv
+  // labels), generators, fashion-mnist:SPLIT; each may end in :N (eval::open_image_source).
+  std::vector<std::string> train;
   std::string test = "fashion-mnist:test";
-  std::string baseline = "fashion-mnist:train";  // real training set; "none" skips it
+  // The real-only comparison, concatenated as train is; {"none"} skips it. Empty: the
+  // fashion-mnist sources of `train` (its real part), or fashion-mnist:train when it has none.
+  std::vector<std::string> baseline;
   // The classifier and its training: a YAML file, or "" for the built-in copy of
   // configs/classifier_fashion.yaml.
   std::string config;
-  std::vector<std::string> overrides;  // --set key=value on that config
-  std::string label_with;              // classifier checkpoint that labels an unlabelled training set
-  std::int64_t num = 0;                // images of the synthetic set (0 = all; generators: 10,000)
-  std::uint64_t seed = 0;              // generator seeds
-  GeneratorOptions generator;          // how a generator `train` is sampled
+  std::vector<std::string> overrides;           // --set key=value on that config, for both classifiers
+  std::vector<std::string> baseline_overrides;  // --baseline-set: more overrides for the baseline's only
+  int repeats = 1;                              // classifier pairs: repeat r trains both with run.seed + r
+  std::string label_with;                       // classifier checkpoint that labels the unlabelled --train sources
+  std::int64_t num = 0;        // images of a --train source without its own :N (0 = all; generators: 10,000)
+  std::uint64_t seed = 0;      // generator seeds
+  GeneratorOptions generator;  // how generator sources are sampled
   std::string json_path;
   std::string device = "auto";
   int threads = 0;

@@ -1,6 +1,6 @@
-// Where `synthgen eval` gets images: a Fashion-MNIST split, an image folder, or a generator
-// checkpoint sampled on the fly. Every source hands out uint8 batches one at a time, so that an
-// evaluation holds one batch of images in memory, whatever the image count.
+// Where `synthgen eval` gets images: a Fashion-MNIST split or a balanced subset of it, an image
+// folder, or a generator checkpoint sampled on the fly. Every source hands out uint8 batches one
+// at a time, so that an evaluation holds one batch of images in memory, whatever the image count.
 #pragma once
 
 #include <torch/torch.h>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "synthgen/data/balanced_subset.h"
 #include "synthgen/train/image_generator.h"
 
 namespace synthgen::eval {
@@ -54,13 +55,27 @@ struct SourceOptions {
   int threads = 1;                     // folder decoding
 };
 
+// A source spec in its parts: "fashion-mnist:train:1000:seed=3" is base "fashion-mnist:train",
+// count 1000, subset seed 3. A spec naming an existing file or folder as it stands is all base.
+struct SourceSpec {
+  std::string base;
+  std::int64_t count = 0;  // N of SOURCE:N; 0 when not given
+  std::uint64_t subset_seed = data::kDefaultSubsetSeed;
+  bool seed_given = false;  // :seed=S was written
+};
+// Throws UsageError naming the spec for a bad count or seed.
+SourceSpec parse_source_spec(const std::string& spec);
+
 // Whether open_image_source reads `spec` as a generator: a checkpoint file (not .npy features)
-// or a run folder.
+// or a run folder, with or without :N.
 bool names_generator(const std::string& spec);
 
 // Opens `spec`: "fashion-mnist:train", "fashion-mnist:test", a folder of images (labelled by its
 // manifest.csv or class sub-folders: data::list_image_folder), or a checkpoint file / run folder
-// of a generator. Throws UsageError naming the spec when it is none of these.
+// of a generator. Each may end in :N, which takes precedence over options.limit: for the real sets
+// (Fashion-MNIST, a labelled folder) data::balanced_subset's N images, in their order in the set,
+// with :seed=S choosing another subset; for a generator N images (image i from seed + i, class
+// i mod K). Throws UsageError naming the spec when it is none of these.
 std::unique_ptr<ImageSource> open_image_source(const std::string& spec, const SourceOptions& options);
 
 // Converts uint8 [B, C, H, W] images to `format`: grey repeated to RGB or RGB to grey (stb's

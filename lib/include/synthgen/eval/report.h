@@ -18,6 +18,8 @@ class JsonObject {
   JsonObject& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
   JsonObject& add(const std::string& key, bool value) { return add_raw(key, value ? "true" : "false"); }
   JsonObject& add(const std::string& key, const JsonObject& value);
+  JsonObject& add(const std::string& key, const std::vector<JsonObject>& items);  // an array of objects
+  JsonObject& add(const std::string& key, const std::vector<double>& values);     // an array of numbers
   bool empty() const { return entries_.empty(); }
   // Two-space indented text, starting at `indent` levels.
   std::string dump(int indent = 0) const;
