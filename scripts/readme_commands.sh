@@ -16,7 +16,7 @@ tiny_settings() {
   case "$1" in
     "train --resume"*) echo "--set train.steps=4" ;;
     train*) echo "--set train.steps=2 --set data.max_images=256" ;;
-    "eval cas"*) echo "--num 200 --set train.steps=2" ;;
+    "eval cas"*) echo "--num 200 --set train.steps=2 --test fashion-mnist:test:1000" ;;
     eval*) echo "--num 200" ;;
     sample*) echo "" ;;
     *) echo "readme_commands: no tiny settings for 'synthgen $1'" >&2; return 1 ;;
