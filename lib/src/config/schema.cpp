@@ -4,104 +4,11 @@
 #include <fmt/ranges.h>
 
 #include "fields.h"
+#include "synthgen/config/config_schema.h"
 #include "synthgen/families/registry.h"
-#include "value_codecs.h"
 
 namespace synthgen::config_detail {
 namespace {
-
-constexpr std::int64_t kMaxSteps = std::int64_t{1} << 40;
-
-// Small helpers that bind one member to a Field of the right type.
-class Schema {
- public:
-  explicit Schema(std::vector<Field>& fields) : fields_(fields) {}
-
-  void flag(const std::string& key, bool& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_bool(n); },
-        [&value] { return std::string(value ? "true" : "false"); });
-  }
-  template <class Int>
-  void integer(const std::string& key, Int& value, IntRange range, const std::string& doc) {
-    add(
-        key, doc, [&value, range](const YAML::Node& n) { value = static_cast<Int>(parse_int(n, range)); },
-        [&value] { return std::to_string(value); });
-  }
-  template <class Int>
-  void integer_choice(const std::string& key, Int& value, std::vector<std::int64_t> choices, const std::string& doc) {
-    add(
-        key, doc, [&value, choices](const YAML::Node& n) { value = static_cast<Int>(parse_int_choice(n, choices)); },
-        [&value] { return std::to_string(value); });
-  }
-  void seed(const std::string& key, std::uint64_t& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_uint64(n); },
-        [&value] { return std::to_string(value); });
-  }
-  void real(const std::string& key, double& value, RealRange range, const std::string& doc) {
-    add(
-        key, doc, [&value, range](const YAML::Node& n) { value = parse_real(n, range); },
-        [&value] { return format_real(value); });
-  }
-  void text(const std::string& key, std::string& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_string(n); },
-        [&value] { return format_string(value); });
-  }
-  void choice(const std::string& key, std::string& value, std::vector<std::string> choices, const std::string& doc) {
-    add(
-        key, doc, [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
-        [&value] { return format_string(value); });
-  }
-  void word_list(const std::string& key, std::string& value, const std::string& none, std::vector<std::string> words,
-                 const std::string& doc) {
-    add(
-        key, doc, [&value, none, words](const YAML::Node& n) { value = parse_word_list(n, none, words); },
-        [&value] { return format_string(value); });
-  }
-  void reals(const std::string& key, std::vector<double>& value, std::size_t count, RealRange range,
-             const std::string& doc) {
-    add(
-        key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
-        [&value] { return format_reals(value); });
-  }
-  void ints(const std::string& key, std::vector<int>& value, std::size_t min_count, std::size_t max_count,
-            IntRange range, const std::string& doc) {
-    add(
-        key, doc,
-        [&value, min_count, max_count, range](const YAML::Node& n) {
-          value = parse_ints(n, min_count, max_count, range);
-        },
-        [&value] { return format_ints(value); });
-  }
-  void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
-    add(
-        key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
-        [&value] { return value == 0 ? std::string("auto") : std::to_string(value); });
-  }
-  void device(const std::string& key, std::string& value, const std::string& doc) {
-    add(
-        key, doc,
-        [&value](const YAML::Node& n) {
-          const std::string text = parse_string(n);
-          const bool indexed = text.rfind("cuda:", 0) == 0 && text.size() > 5 &&
-                               text.find_first_not_of("0123456789", 5) == std::string::npos;
-          if (text != "auto" && text != "cpu" && text != "cuda" && !indexed) {
-            throw FieldError(fmt::format("expected auto, cpu, cuda or cuda:N, got '{}'", text));
-          }
-          value = text;
-        },
-        [&value] { return format_string(value); });
-  }
-
- private:
-  void add(const std::string& key, const std::string& doc, std::function<void(const YAML::Node&)> read,
-           std::function<std::string()> text) {
-    fields_.push_back({key, doc, std::move(read), std::move(text)});
-  }
-  std::vector<Field>& fields_;
-};
 
 // The families whose checkpoints `sample` turns into images.
 std::vector<std::string> image_generator_families() {
@@ -198,8 +105,7 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
 
 std::vector<Field> config_fields(Config& c) {
   std::vector<Field> fields;
-  Schema s(fields);
-  const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
+  ConfigSchema s(fields);
 
   s.choice("model.family", c.model.family, model_family_names(),
            fmt::format("model family: {}", fmt::join(model_family_names(), " | ")));
@@ -230,7 +136,7 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("model.res_blocks", c.model.res_blocks, {1, 16}, "ddpm: residual blocks per U-Net level going down");
   s.integer("model.attention_max_size", c.model.attention_max_size, {0, 4096},
             "ddpm: self-attention at resolutions whose side is at most this (0 = none)");
-  s.real("model.dropout", c.model.dropout, {0.0, 1.0, false, true}, "ddpm: dropout inside residual blocks");
+  s.real("model.dropout", c.model.dropout, kUnitInterval, "ddpm: dropout inside residual blocks");
   s.integer("model.timesteps", c.model.timesteps, {2, 100000}, "ddpm: diffusion steps T");
   s.choice("model.noise_schedule", c.model.noise_schedule, {"linear", "cosine"},
            "ddpm: beta schedule: linear (Ho et al. 2020) | cosine (Nichol & Dhariwal 2021)");
@@ -268,23 +174,21 @@ std::vector<Field> config_fields(Config& c) {
 
   s.integer("train.steps", c.train.steps, {1, kMaxSteps}, "optimisation steps (one D and one G update each)");
   s.integer("train.batch_size", c.train.batch_size, {1, 65536}, "images per step");
-  s.real("train.lr", c.train.lr, positive, "Adam learning rate (of G and D for GANs)");
+  s.real("train.lr", c.train.lr, kPositive, "Adam learning rate (of G and D for GANs)");
   s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine", "linear"},
            "constant | cosine | linear (train.lr for train.lr_constant_steps, then linearly to 0 at train.steps)");
   s.integer("train.lr_constant_steps", c.train.lr_constant_steps, {0, kMaxSteps},
             "linear: steps at train.lr before the linear decay to 0 starts");
-  s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
+  s.reals("train.betas", c.train.betas, 2, kUnitInterval, "Adam [beta1, beta2], each in [0, 1)");
   s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax", "wgan-gp", "hinge", "lsgan"},
            "GAN loss: nonsaturating | minimax | wgan-gp | hinge | lsgan");
   s.integer("train.n_critic", c.train.n_critic, {1, 100}, "D (critic) updates per G update");
-  const RealRange non_negative{0.0, std::numeric_limits<double>::infinity(), false, false};
-  s.real("train.gp_weight", c.train.gp_weight, non_negative, "wgan-gp: weight of the gradient penalty");
-  s.real("train.r1_gamma", c.train.r1_gamma, non_negative, "R1 penalty gamma on real images (0 = off)");
-  s.real("train.drift", c.train.drift, non_negative, "weight of mean(D(x)^2) on real logits (ProGAN 0.001)");
-  s.real("train.mode_seeking", c.train.mode_seeking, non_negative,
+  s.real("train.gp_weight", c.train.gp_weight, kNonNegative, "wgan-gp: weight of the gradient penalty");
+  s.real("train.r1_gamma", c.train.r1_gamma, kNonNegative, "R1 penalty gamma on real images (0 = off)");
+  s.real("train.drift", c.train.drift, kNonNegative, "weight of mean(D(x)^2) on real logits (ProGAN 0.001)");
+  s.real("train.mode_seeking", c.train.mode_seeking, kNonNegative,
          "GANs: weight of the mode-seeking term in G's loss (MSGAN, e.g. 1; 0 = off)");
-  s.real("train.ema_decay", c.train.ema_decay, {0.0, 1.0, false, true},
-         "EMA decay of G's weights, used for samples (0 = off)");
+  s.real("train.ema_decay", c.train.ema_decay, kUnitInterval, "EMA decay of G's weights, used for samples (0 = off)");
   s.word_list("train.augment", c.train.augment, "none", {"translation", "cutout", "color"},
               "DiffAugment: none or a comma list of translation, cutout, color");
   s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps},
@@ -305,30 +209,30 @@ std::vector<Field> config_fields(Config& c) {
             "keep only the newest N step checkpoints (0 = keep all)");
   s.integer("train.sr_patch", c.train.sr_patch, {4, 4096},
             "srgan: side of the random HR training crop (a multiple of model.sr_scale)");
-  s.real("train.pixel_weight", c.train.pixel_weight, non_negative, "srgan: weight of the L1 pixel loss");
-  s.real("train.perceptual_weight", c.train.perceptual_weight, non_negative,
+  s.real("train.pixel_weight", c.train.pixel_weight, kNonNegative, "srgan: weight of the L1 pixel loss");
+  s.real("train.perceptual_weight", c.train.perceptual_weight, kNonNegative,
          "srgan: weight of the L1 loss on train.perceptual_net's features");
   s.text("train.perceptual_net", c.train.perceptual_net,
          "srgan: TorchScript feature network for the perceptual loss (a file you give)");
-  s.real("train.gan_weight", c.train.gan_weight, non_negative,
+  s.real("train.gan_weight", c.train.gan_weight, kNonNegative,
          "srgan: weight of G's relativistic GAN loss (0 = PSNR-oriented stage, no D)");
-  s.real("train.sr_blur", c.train.sr_blur, non_negative,
+  s.real("train.sr_blur", c.train.sr_blur, kNonNegative,
          "srgan: max sigma in HR pixels of a random Gaussian blur before downsampling (0 = off)");
-  s.real("train.sr_noise", c.train.sr_noise, non_negative,
+  s.real("train.sr_noise", c.train.sr_noise, kNonNegative,
          "srgan: max std (0-255 levels) of random Gaussian noise on the LR input (0 = off)");
   s.integer("train.sr_jpeg", c.train.sr_jpeg, {0, 95},
             "srgan: lowest quality of a random JPEG round trip of the LR input (0 = off)");
   // ddpm / vae:
-  s.real("train.label_dropout", c.train.label_dropout, {0.0, 1.0, false, true},
+  s.real("train.label_dropout", c.train.label_dropout, kUnitInterval,
          "ddpm: probability of replacing a label by 'no label' (classifier-free guidance)");
-  s.real("train.kl_beta", c.train.kl_beta, non_negative, "vae: weight of the KL term (beta-VAE; 1 = the ELBO)");
+  s.real("train.kl_beta", c.train.kl_beta, kNonNegative, "vae: weight of the KL term (beta-VAE; 1 = the ELBO)");
   s.integer("train.eval_every", c.train.eval_every, {0, kMaxSteps},
             "vae: steps between test-set ELBO lines in metrics.jsonl (0 = at the end only)");
   // pix2pix / cyclegan:
-  s.real("train.l1_weight", c.train.l1_weight, non_negative, "pix2pix: weight of the L1 loss between G(A) and B");
-  s.real("train.cycle_weight", c.train.cycle_weight, non_negative,
+  s.real("train.l1_weight", c.train.l1_weight, kNonNegative, "pix2pix: weight of the L1 loss between G(A) and B");
+  s.real("train.cycle_weight", c.train.cycle_weight, kNonNegative,
          "cyclegan: weight of each cycle-consistency L1 loss (lambda)");
-  s.real("train.identity_weight", c.train.identity_weight, non_negative,
+  s.real("train.identity_weight", c.train.identity_weight, kNonNegative,
          "cyclegan: weight of the identity L1 loss as a fraction of train.cycle_weight (0 = off)");
   s.integer("train.pool_size", c.train.pool_size, {0, 100000},
             "cyclegan: generated images kept per domain and shown to D (0 = only the newest)");
