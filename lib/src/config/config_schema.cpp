@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "fields.h"
+#include "synthgen/config/config.h"
 #include "value_codecs.h"
 
 namespace synthgen {
@@ -120,6 +121,16 @@ void ConfigSchema::device(const std::string& key, std::string& value, const std:
         value = text;
       },
       [&value] { return config_detail::format_string(value); });
+}
+
+std::vector<std::string> described_keys(void (*describe)(ConfigSchema&, Config&)) {
+  Config scratch;
+  std::vector<Field> fields;
+  ConfigSchema schema(fields);
+  describe(schema, scratch);
+  std::vector<std::string> keys;
+  for (const Field& field : fields) keys.push_back(field.key);
+  return keys;
 }
 
 }  // namespace synthgen

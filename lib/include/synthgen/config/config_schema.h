@@ -14,6 +14,7 @@
 
 namespace synthgen {
 
+struct Config;
 namespace config_detail {
 struct Field;
 }
@@ -69,5 +70,8 @@ class ConfigSchema {
  private:
   std::vector<config_detail::Field>& fields_;
 };
+
+// The key paths that `describe` declares, in its order.
+std::vector<std::string> described_keys(void (*describe)(ConfigSchema&, Config&));
 
 }  // namespace synthgen
