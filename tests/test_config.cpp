@@ -125,8 +125,8 @@ TEST_CASE("overrides given with --set replace the file and go through the same c
 }
 
 TEST_CASE("train.augment is checked word by word when the config is read", "[config]") {
-  CHECK(from_text("train: {augment: none}").train.augment == "none");
-  CHECK(from_text("train: {augment: 'color, translation,cutout'}").train.augment == "color, translation,cutout");
+  CHECK(from_text("train: {augment: none}").gan.augment == "none");
+  CHECK(from_text("train: {augment: 'color, translation,cutout'}").gan.augment == "color, translation,cutout");
   CHECK_THROWS_WITH(from_text("train:\n  augment: flip\n"),
                     Contains("test.yaml:2:12: train.augment: unknown word 'flip'") &&
                         Contains("none or a comma list of translation, cutout, color"));
@@ -195,7 +195,7 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   config.train.lr = 2e-4;
   config.train.betas = {0.1, 0.30000000000000004};
   config.model.family = "progan";
-  config.train.batch_sizes = {256, 128, 64};
+  config.progan.batch_sizes = {256, 128, 64};
   config.data.path = "weird: path # with\"quotes";
   config.data.labels = "";
   config.run.out_root = "yes";
@@ -205,7 +205,7 @@ TEST_CASE("the resolved config reads back to the same config", "[config]") {
   const Config again = from_text(text);
   CHECK(changed_keys(config, again).empty());
   CHECK(again.train.betas[1] == 0.30000000000000004);
-  CHECK(again.train.batch_sizes == std::vector<int>{256, 128, 64});
+  CHECK(again.progan.batch_sizes == std::vector<int>{256, 128, 64});
   CHECK(again.data.path == config.data.path);
   CHECK_THAT(text, Contains("threads: auto"));
   CHECK_THAT(text, Contains("lr: 0.0002  # Adam learning rate"));
@@ -277,8 +277,8 @@ TEST_CASE("the shipped configs load", "[config]") {
       const Config config = load_config(path, {"data.path=/images"});
       CHECK(config.data.source == "patches");
       CHECK(config.model.family == "srgan");
-      CHECK((config.train.gan_weight > 0) == (name.rfind("esrgan_", 0) == 0));
-      CHECK(config.model.sr_scale == (name.find("_x2") != std::string::npos ? 2 : 4));
+      CHECK((config.srgan.gan_weight > 0) == (name.rfind("esrgan_", 0) == 0));
+      CHECK(config.srgan.sr_scale == (name.find("_x2") != std::string::npos ? 2 : 4));
     } else if (name.rfind("pix2pix_", 0) == 0 || name.rfind("cyclegan_", 0) == 0) {
       CHECK_THROWS_WITH(load_config(path), Contains("data.path is required"));
       const Config config = load_config(path, {"data.path=/pairs"});

@@ -31,10 +31,10 @@ Config tiny_ddpm_config(std::int64_t num_classes = 0) {
   config.model.family = "ddpm";
   config.model.base_channels = 8;
   config.model.channel_mults = {1, 2};
-  config.model.res_blocks = 1;
-  config.model.attention_max_size = 4;
-  config.model.dropout = 0.0;
-  config.model.timesteps = 20;
+  config.ddpm.res_blocks = 1;
+  config.ddpm.attention_max_size = 4;
+  config.ddpm.dropout = 0.0;
+  config.ddpm.timesteps = 20;
   config.model.num_classes = num_classes;
   config.data.image_size = 8;
   config.data.channels = 1;
@@ -229,7 +229,7 @@ TEST_CASE("U-Net keeps the image shape at odd low resolutions and passes gradien
   Config config = tiny_ddpm_config(3);
   config.data.image_size = 28;
   config.model.channel_mults = {1, 2, 2};  // 28 -> 14 -> 7
-  config.model.attention_max_size = 7;
+  config.ddpm.attention_max_size = 7;
   models::DiffusionModel model(config);
   randomise(*model, 1);
   const torch::Tensor x = torch::randn({2, 1, 28, 28});
@@ -246,7 +246,7 @@ TEST_CASE("U-Net keeps the image shape at odd low resolutions and passes gradien
 
 TEST_CASE("DDIM with eta 0 is deterministic and each image depends on its seed only", "[diffusion]") {
   Config config = tiny_ddpm_config();
-  config.model.prediction = "v";  // samples in range, so that the samplers' outputs can differ
+  config.ddpm.prediction = "v";  // samples in range, so that the samplers' outputs can differ
   models::DiffusionModel model(config);
   randomise(*model, 2);
   torch::NoGradGuard no_grad;
@@ -329,7 +329,7 @@ TEST_CASE("ddpm training lowers the loss on a fixed batch and a checkpoint repro
   for (const std::string prediction : {"eps", "v"}) {
     INFO(prediction);
     Config config = tiny_ddpm_config(2);
-    config.model.prediction = prediction;
+    config.ddpm.prediction = prediction;
     torch::manual_seed(0);
     train::DdpmTrainer trainer(config, torch::kCPU, testing::data_info_with_classes(2));
     train::Batch batch;

@@ -17,7 +17,7 @@ Config small_config(const std::string& family) {
   config.model.family = family;
   config.model.latent_dim = 8;
   config.model.base_channels = 4;
-  config.model.hidden_dim = 16;
+  config.vanilla.hidden_dim = 16;
   config.data.image_size = 16;
   config.data.channels = 1;
   return config;

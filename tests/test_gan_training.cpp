@@ -63,7 +63,7 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
       {"wgan-gp, 2 critic steps",
        [](Config& c) {
          c.train.loss = "wgan-gp";
-         c.train.n_critic = 2;
+         c.gan.n_critic = 2;
        }},
       {"hinge, spectral norm",
        [](Config& c) {
@@ -73,22 +73,22 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
       {"lsgan, R1, drift, DiffAugment, EMA",
        [](Config& c) {
          c.train.loss = "lsgan";
-         c.train.r1_gamma = 1.0;
-         c.train.drift = 0.001;
-         c.train.augment = "color,translation,cutout";
+         c.gan.r1_gamma = 1.0;
+         c.gan.drift = 0.001;
+         c.gan.augment = "color,translation,cutout";
          c.train.ema_decay = 0.9;
        }},
       {"vanilla, conditional",
        [](Config& c) {
          c.model.family = "vanilla";
-         c.model.hidden_dim = 16;
+         c.vanilla.hidden_dim = 16;
          c.model.num_classes = 2;
        }},
       {"hinge, conditional, mode seeking",
        [](Config& c) {
          c.train.loss = "hinge";
          c.model.num_classes = 2;
-         c.train.mode_seeking = 1.0;
+         c.gan.mode_seeking = 1.0;
        }},
   };
   for (const Case& test : cases) {
@@ -112,7 +112,7 @@ TEST_CASE("every GAN loss and training option updates both networks with finite 
           CHECK(value.item<double>() > 0.0);
         }
       }
-      CHECK(logged_mode_seeking == (config.train.mode_seeking > 0.0));
+      CHECK(logged_mode_seeking == (config.gan.mode_seeking > 0.0));
     }
     CHECK(all_changed(trainer.generator(), g_before));
     CHECK(all_changed(trainer.discriminator(), d_before));
@@ -137,10 +137,10 @@ TEST_CASE("resuming a conditional run with EMA, DiffAugment, R1 and mode seeking
   config.model.num_classes = 2;
   config.train.loss = "hinge";
   config.train.ema_decay = 0.8;
-  config.train.augment = "translation,cutout";
-  config.train.r1_gamma = 0.5;
-  config.train.n_critic = 2;
-  config.train.mode_seeking = 1.0;
+  config.gan.augment = "translation,cutout";
+  config.gan.r1_gamma = 0.5;
+  config.gan.n_critic = 2;
+  config.gan.mode_seeking = 1.0;
   const std::string path = testing::write_config_file(dir, config, "conditional.yaml");
 
   testing::train_straight_and_in_halves(dir, path, 3, 6);
@@ -180,11 +180,11 @@ TEST_CASE("a ProGAN run takes each resolution's batch size from train.batch_size
   Config config = testing::tiny_config((dir / "images").string());
   config.model.family = "progan";
   config.model.base_channels = 4;
-  config.model.max_channels = 8;
+  config.progan.max_channels = 8;
   config.model.latent_dim = 8;
-  config.train.fade_images = 16;
-  config.train.stable_images = 16;
-  config.train.batch_sizes = {16, 8, 4};  // 4x4, 8x8, 16x16
+  config.progan.fade_images = 16;
+  config.progan.stable_images = 16;
+  config.progan.batch_sizes = {16, 8, 4};  // 4x4, 8x8, 16x16
   config.train.log_every = 1;
   config.train.sample_every = 0;
   config.train.checkpoint_every = 3;
@@ -220,13 +220,13 @@ TEST_CASE("a ProGAN run grows through its schedule and resumes it exactly", "[ga
   Config config = testing::tiny_config((dir / "images").string());
   config.model.family = "progan";
   config.model.base_channels = 4;
-  config.model.max_channels = 8;
+  config.progan.max_channels = 8;
   config.model.latent_dim = 8;
   config.train.loss = "wgan-gp";
-  config.train.drift = 0.001;
+  config.gan.drift = 0.001;
   config.train.ema_decay = 0.9;
-  config.train.fade_images = 16;
-  config.train.stable_images = 16;
+  config.progan.fade_images = 16;
+  config.progan.stable_images = 16;
   config.train.steps = 10;  // 80 images: 4x4, fade to 8x8, 8x8, fade to 16x16, 16x16
   config.train.log_every = 1;
   config.train.sample_every = 5;

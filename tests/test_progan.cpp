@@ -21,7 +21,7 @@ Config progan_config(int image_size = 16, int channels = 3) {
   config.model.family = "progan";
   config.model.latent_dim = 16;
   config.model.base_channels = 8;
-  config.model.max_channels = 16;
+  config.progan.max_channels = 16;
   config.data.image_size = image_size;
   config.data.channels = channels;
   return config;
@@ -29,9 +29,9 @@ Config progan_config(int image_size = 16, int channels = 3) {
 
 Config style_config() {
   Config config = progan_config();
-  config.model.mapping_layers = 2;
-  config.model.style_modulation = true;
-  config.model.noise_inputs = true;
+  config.progan.mapping_layers = 2;
+  config.progan.style_modulation = true;
+  config.progan.noise_inputs = true;
   return config;
 }
 
@@ -132,12 +132,12 @@ TEST_CASE("ProGAN sizes and channels follow the documented plan", "[progan]") {
   CHECK_THROWS_WITH(progan_max_level(48), Catch::Contains("data.image_size 48") && Catch::Contains("8, 16, 32, 64"));
 
   const Config config = progan_config(32);
-  CHECK(progan_channels(3, 3, config.model) == 8);
-  CHECK(progan_channels(2, 3, config.model) == 16);
-  CHECK(progan_channels(0, 3, config.model) == 16);
-  ModelConfig wide = config.model;
-  wide.base_channels = 4;
-  wide.max_channels = 64;
+  CHECK(progan_channels(3, 3, config) == 8);
+  CHECK(progan_channels(2, 3, config) == 16);
+  CHECK(progan_channels(0, 3, config) == 16);
+  Config wide = config;
+  wide.model.base_channels = 4;
+  wide.progan.max_channels = 64;
   CHECK(progan_channels(0, 3, wide) == 32);
   CHECK(progan_channels(1, 3, wide) == 16);
 }
@@ -298,7 +298,7 @@ TEST_CASE("StyleGAN options build a mapping network, styles and noise inputs", "
 TEST_CASE("Truncation with psi 1 equals forward and psi 0 collapses every latent to one image", "[progan]") {
   torch::manual_seed(9);
   Config config = style_config();
-  config.model.noise_inputs = false;
+  config.progan.noise_inputs = false;
   ProganGenerator generator(config);
   const torch::Tensor z = torch::randn({3, 16});
 

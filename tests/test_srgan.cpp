@@ -26,14 +26,14 @@ const std::string kSrFixtures = std::string(SYNTHGEN_FIXTURE_DIR) + "/sr/";
 Config tiny_sr_config() {
   Config config;
   config.model.family = "srgan";
-  config.model.sr_scale = 4;
-  config.model.sr_block = "rrdb";
-  config.model.sr_blocks = 1;
-  config.model.sr_growth = 4;
+  config.srgan.sr_scale = 4;
+  config.srgan.sr_block = "rrdb";
+  config.srgan.sr_blocks = 1;
+  config.srgan.sr_growth = 4;
   config.model.base_channels = 8;
   config.data.channels = 3;
   config.data.image_size = 24;
-  config.train.sr_patch = 16;
+  config.srgan.sr_patch = 16;
   config.train.batch_size = 4;
   config.train.lr = 1e-3;
   config.run.device = "cpu";
@@ -117,19 +117,19 @@ TEST_CASE("SR generators enlarge any size by their scale; D gives one logit per 
   Config config = tiny_sr_config();
   for (const std::string block : {"rrdb", "residual"}) {
     for (const int scale : {2, 4}) {
-      config.model.sr_block = block;
-      config.model.sr_scale = scale;
+      config.srgan.sr_block = block;
+      config.srgan.sr_scale = scale;
       models::SrGenerator g(config);
       INFO(block << " x" << scale);
       CHECK(g->forward(torch::randn({2, 3, 5, 7})).sizes() == torch::IntArrayRef({2, 3, 5 * scale, 7 * scale}));
     }
   }
-  config.model.sr_bicubic_skip = true;
+  config.srgan.sr_bicubic_skip = true;
   config.data.channels = 1;
   models::SrGenerator grey(config);
   CHECK(grey->forward(torch::randn({1, 1, 6, 6})).sizes() == torch::IntArrayRef({1, 1, 24, 24}));
   config.data.channels = 3;
-  config.train.sr_patch = 96;
+  config.srgan.sr_patch = 96;
   models::SrDiscriminator d(config);
   CHECK(d->forward(torch::randn({3, 3, 96, 96})).sizes() == torch::IntArrayRef({3}));
   CHECK_THROWS_AS(d->forward(torch::randn({1, 3, 64, 64})), UsageError);
@@ -225,9 +225,9 @@ TEST_CASE("SR training lowers the loss on a fixed batch, in both stages", "[srga
     CHECK(late < 0.85 * first);
   }
   SECTION("GAN stage with perceptual loss and EMA") {
-    config.train.gan_weight = 0.005;
-    config.train.perceptual_weight = 0.1;
-    config.train.perceptual_net = kSrFixtures + "perceptual_standin.pt";
+    config.srgan.gan_weight = 0.005;
+    config.srgan.perceptual_weight = 0.1;
+    config.srgan.perceptual_net = kSrFixtures + "perceptual_standin.pt";
     config.train.ema_decay = 0.9;
     const auto [first, late] = first_and_late(config);
     CHECK(late < 0.9 * first);
@@ -236,7 +236,7 @@ TEST_CASE("SR training lowers the loss on a fixed batch, in both stages", "[srga
 
 TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the generator", "[srgan]") {
   Config config = tiny_sr_config();
-  config.train.gan_weight = 0.01;
+  config.srgan.gan_weight = 0.01;
   config.train.ema_decay = 0.5;
   torch::manual_seed(2);
   train::SrTrainer trainer(config, torch::kCPU);
@@ -279,7 +279,7 @@ TEST_CASE("an SR checkpoint round trip is bit-exact, and --init takes only the g
   }
   SECTION("--init into a PSNR-stage trainer takes the (EMA) generator") {
     Config stage = config;
-    stage.train.gan_weight = 0.0;
+    stage.srgan.gan_weight = 0.0;
     stage.train.ema_decay = 0.0;
     train::SrTrainer fresh(stage, torch::kCPU);
     auto in = reload();
@@ -303,7 +303,7 @@ TEST_CASE("train --init refuses a checkpoint of another scale or depth, naming t
           "[srgan][checkpoint]") {
   // A x4 run with two residual-in-residual blocks.
   Config source = tiny_sr_config();
-  source.model.sr_blocks = 2;
+  source.srgan.sr_blocks = 2;
   train::SrTrainer trainer(source, torch::kCPU);
   torch::serialize::OutputArchive out;
   trainer.save(out);
@@ -319,20 +319,20 @@ TEST_CASE("train --init refuses a checkpoint of another scale or depth, naming t
   CHECK_NOTHROW(init(source));
   SECTION("a x4 run into a x2 config: its second upsampling stage has no place") {
     Config x2 = source;
-    x2.model.sr_scale = 2;
+    x2.srgan.sr_scale = 2;
     CHECK_THROWS_AS(init(x2), UsageError);
     CHECK_THROWS_WITH(init(x2), Catch::Contains("run/x4.ckpt") && Catch::Contains("upsample.1.conv.weight") &&
                                     Catch::Contains("sr_scale"));
   }
   SECTION("a 2-block run into model.sr_blocks=1: the second block has no place") {
     Config one = source;
-    one.model.sr_blocks = 1;
+    one.srgan.sr_blocks = 1;
     CHECK_THROWS_AS(init(one), UsageError);
     CHECK_THROWS_WITH(init(one), Catch::Contains("trunk.1.block1.conv1.weight") && Catch::Contains("more"));
   }
   SECTION("a 2-block run into model.sr_blocks=3: the third block would keep its random weights") {
     Config three = source;
-    three.model.sr_blocks = 3;
+    three.srgan.sr_blocks = 3;
     CHECK_THROWS_AS(init(three), UsageError);
     CHECK_THROWS_WITH(init(three), Catch::Contains("trunk.2.block1.conv1.weight"));
   }
@@ -342,22 +342,22 @@ TEST_CASE("an srgan run stopped halfway and resumed is bit-identical, degradatio
   testing::TempDir dir;
   for (int i = 0; i < 3; ++i) testing::write_test_png(dir / "hr" / fmt::format("{}.png", i), 40, 32, 3, i);
   Config config = tiny_sr_config();
-  config.model.sr_scale = 2;
+  config.srgan.sr_scale = 2;
   config.data.source = "patches";
   config.data.path = (dir / "hr").string();
   config.data.image_size = 16;
   config.data.random_flip = true;
-  config.train.sr_patch = 12;
+  config.srgan.sr_patch = 12;
   config.train.steps = 6;
   config.train.batch_size = 2;
   config.train.log_every = 2;
   config.train.sample_every = 3;
   config.train.checkpoint_every = 3;
   config.train.grid_size = 9;
-  config.train.gan_weight = 0.01;
-  config.train.sr_blur = 1.5;
-  config.train.sr_noise = 5.0;
-  config.train.sr_jpeg = 40;
+  config.srgan.gan_weight = 0.01;
+  config.srgan.sr_blur = 1.5;
+  config.srgan.sr_noise = 5.0;
+  config.srgan.sr_jpeg = 40;
   config.run.threads = 1;
   config.run.seed = 3;
   const std::string config_path = testing::write_config_file(dir, config);

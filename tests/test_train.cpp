@@ -260,7 +260,7 @@ TEST_CASE("a run killed with SIGKILL after a checkpoint resumes to bit-identical
   config.train.sample_every = 0;
   config.train.checkpoint_every = 7;
   config.train.ema_decay = 0.9;
-  config.train.augment = "translation";
+  config.gan.augment = "translation";
   const std::string config_path = testing::write_config_file(dir, config);
 
   TrainRequest straight;

@@ -48,8 +48,8 @@ Config tiny_translation_config(const std::string& family, const std::string& dat
   config.train.sample_every = 0;
   config.train.checkpoint_every = 0;
   if (family == "cyclegan") {
-    config.model.generator_blocks = 1;
-    config.train.pool_size = 4;
+    config.cyclegan.generator_blocks = 1;
+    config.cyclegan.pool_size = 4;
   }
   config.run.device = "cpu";
   config.run.threads = 1;
@@ -100,13 +100,13 @@ TEST_CASE("the U-Net's output has its input's shape", "[translate]") {
   models::UnetGenerator grey(1, 1, 4, 3, "instance");
   CHECK(grey->forward(torch::zeros({1, 1, 24, 40})).sizes() == torch::IntArrayRef({1, 1, 24, 40}));
   CHECK_THROWS_AS(grey->forward(torch::zeros({1, 1, 20, 40})), UsageError);
-  ModelConfig model;
-  CHECK(models::unet_levels_for(model, 256) == 8);
-  CHECK(models::unet_levels_for(model, 32) == 5);
-  CHECK(models::unet_levels_for(model, 28) == 2);
-  CHECK_THROWS_AS(models::unet_levels_for(model, 30), ConfigError);
-  model.unet_levels = 3;
-  CHECK(models::unet_levels_for(model, 256) == 3);
+  Pix2pixSettings pix2pix;
+  CHECK(models::unet_levels_for(pix2pix, 256) == 8);
+  CHECK(models::unet_levels_for(pix2pix, 32) == 5);
+  CHECK(models::unet_levels_for(pix2pix, 28) == 2);
+  CHECK_THROWS_AS(models::unet_levels_for(pix2pix, 30), ConfigError);
+  pix2pix.unet_levels = 3;
+  CHECK(models::unet_levels_for(pix2pix, 256) == 3);
 }
 
 TEST_CASE("the ResNet generator keeps the shape; the PatchGAN sees 70 x 70 pixels", "[translate]") {

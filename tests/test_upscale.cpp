@@ -18,9 +18,9 @@ namespace {
 Config tiny_generator_config(int scale) {
   Config config;
   config.model.family = "srgan";
-  config.model.sr_scale = scale;
-  config.model.sr_block = "residual";
-  config.model.sr_blocks = 1;
+  config.srgan.sr_scale = scale;
+  config.srgan.sr_block = "residual";
+  config.srgan.sr_blocks = 1;
   config.model.base_channels = 8;
   config.data.channels = 3;
   return config;
@@ -79,7 +79,7 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   config.data.source = "patches";
   config.data.path = (dir / "hr").string();
   config.data.image_size = 16;
-  config.train.sr_patch = 8;
+  config.srgan.sr_patch = 8;
   config.train.steps = 3;
   config.train.batch_size = 2;
   config.train.log_every = 1;
@@ -168,7 +168,7 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   }
   SECTION("--init starts a GAN stage from the PSNR run; sample refuses an srgan checkpoint") {
     Config gan = config;
-    gan.train.gan_weight = 0.01;
+    gan.srgan.gan_weight = 0.01;
     const auto staged = train_from_run(gan, "gan");
     CHECK(staged.exit_code == 0);
     CHECK_THAT(staged.output, Catch::Contains("starting from the weights"));
@@ -184,7 +184,7 @@ TEST_CASE("synthgen upscale keeps the folder tree and names, grey and RGB", "[up
   }
   SECTION("--init refuses a x2 run's weights in a x4 config with one line and exit code 2") {
     Config x4 = config;
-    x4.model.sr_scale = 4;
+    x4.srgan.sr_scale = 4;
     const auto refused = train_from_run(x4, "x4");
     CHECK(refused.exit_code == 2);
     CHECK_THAT(testing::final_error_line(refused.output),

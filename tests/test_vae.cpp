@@ -28,7 +28,7 @@ Config tiny_vae_config(const std::string& likelihood = "bernoulli", std::int64_t
   config.model.base_channels = 8;
   config.model.channel_mults = {1, 2};
   config.model.latent_dim = 4;
-  config.model.likelihood = likelihood;
+  config.vae.likelihood = likelihood;
   config.model.num_classes = num_classes;
   config.data.image_size = 8;
   config.data.channels = 1;
@@ -180,7 +180,7 @@ TEST_CASE("a vae run logs the test-set ELBO, and sample draws, reconstructs and 
   config.data.max_images = 64;
   config.train.steps = 4;
   config.train.log_every = 2;
-  config.train.eval_every = 2;
+  config.vae.eval_every = 2;
   config.train.sample_every = 0;
   config.train.checkpoint_every = 0;
   config.train.grid_size = 4;

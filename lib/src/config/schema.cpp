@@ -1,107 +1,34 @@
-// The schema: every config key with its documentation line and its check.
+// The schema of the shared sections (config.h) with the shared cross-field rules; the families' own
+// keys and rules come from their settings files through the family registry.
 #include <fmt/format.h>
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "fields.h"
+#include "synthgen/config/config_schema.h"
 #include "synthgen/families/registry.h"
-#include "value_codecs.h"
 
 namespace synthgen::config_detail {
 namespace {
 
-constexpr std::int64_t kMaxSteps = std::int64_t{1} << 40;
-
-// Small helpers that bind one member to a Field of the right type.
-class Schema {
- public:
-  explicit Schema(std::vector<Field>& fields) : fields_(fields) {}
-
-  void flag(const std::string& key, bool& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_bool(n); },
-        [&value] { return std::string(value ? "true" : "false"); });
+// The fields grouped by section in the order the shared keys come (model, data, train, run), each
+// section's shared keys before the families' keys: the writer opens each section once.
+std::vector<Field> grouped_by_section(std::vector<Field> fields) {
+  std::vector<std::string> sections;
+  const auto section_of = [](const Field& field) { return field.key.substr(0, field.key.find('.')); };
+  for (const Field& field : fields) {
+    if (std::find(sections.begin(), sections.end(), section_of(field)) == sections.end()) {
+      sections.push_back(section_of(field));
+    }
   }
-  template <class Int>
-  void integer(const std::string& key, Int& value, IntRange range, const std::string& doc) {
-    add(
-        key, doc, [&value, range](const YAML::Node& n) { value = static_cast<Int>(parse_int(n, range)); },
-        [&value] { return std::to_string(value); });
-  }
-  template <class Int>
-  void integer_choice(const std::string& key, Int& value, std::vector<std::int64_t> choices, const std::string& doc) {
-    add(
-        key, doc, [&value, choices](const YAML::Node& n) { value = static_cast<Int>(parse_int_choice(n, choices)); },
-        [&value] { return std::to_string(value); });
-  }
-  void seed(const std::string& key, std::uint64_t& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_uint64(n); },
-        [&value] { return std::to_string(value); });
-  }
-  void real(const std::string& key, double& value, RealRange range, const std::string& doc) {
-    add(
-        key, doc, [&value, range](const YAML::Node& n) { value = parse_real(n, range); },
-        [&value] { return format_real(value); });
-  }
-  void text(const std::string& key, std::string& value, const std::string& doc) {
-    add(
-        key, doc, [&value](const YAML::Node& n) { value = parse_string(n); },
-        [&value] { return format_string(value); });
-  }
-  void choice(const std::string& key, std::string& value, std::vector<std::string> choices, const std::string& doc) {
-    add(
-        key, doc, [&value, choices](const YAML::Node& n) { value = parse_choice(n, choices); },
-        [&value] { return format_string(value); });
-  }
-  void word_list(const std::string& key, std::string& value, const std::string& none, std::vector<std::string> words,
-                 const std::string& doc) {
-    add(
-        key, doc, [&value, none, words](const YAML::Node& n) { value = parse_word_list(n, none, words); },
-        [&value] { return format_string(value); });
-  }
-  void reals(const std::string& key, std::vector<double>& value, std::size_t count, RealRange range,
-             const std::string& doc) {
-    add(
-        key, doc, [&value, count, range](const YAML::Node& n) { value = parse_reals(n, count, range); },
-        [&value] { return format_reals(value); });
-  }
-  void ints(const std::string& key, std::vector<int>& value, std::size_t min_count, std::size_t max_count,
-            IntRange range, const std::string& doc) {
-    add(
-        key, doc,
-        [&value, min_count, max_count, range](const YAML::Node& n) {
-          value = parse_ints(n, min_count, max_count, range);
-        },
-        [&value] { return format_ints(value); });
-  }
-  void auto_count(const std::string& key, int& value, int max, const std::string& doc) {
-    add(
-        key, doc, [&value, max](const YAML::Node& n) { value = parse_auto_count(n, max); },
-        [&value] { return value == 0 ? std::string("auto") : std::to_string(value); });
-  }
-  void device(const std::string& key, std::string& value, const std::string& doc) {
-    add(
-        key, doc,
-        [&value](const YAML::Node& n) {
-          const std::string text = parse_string(n);
-          const bool indexed = text.rfind("cuda:", 0) == 0 && text.size() > 5 &&
-                               text.find_first_not_of("0123456789", 5) == std::string::npos;
-          if (text != "auto" && text != "cpu" && text != "cuda" && !indexed) {
-            throw FieldError(fmt::format("expected auto, cpu, cuda or cuda:N, got '{}'", text));
-          }
-          value = text;
-        },
-        [&value] { return format_string(value); });
-  }
-
- private:
-  void add(const std::string& key, const std::string& doc, std::function<void(const YAML::Node&)> read,
-           std::function<std::string()> text) {
-    fields_.push_back({key, doc, std::move(read), std::move(text)});
-  }
-  std::vector<Field>& fields_;
-};
+  const auto rank = [&](const Field& field) {
+    return std::find(sections.begin(), sections.end(), section_of(field)) - sections.begin();
+  };
+  std::stable_sort(fields.begin(), fields.end(), [&](const Field& a, const Field& b) { return rank(a) < rank(b); });
+  return fields;
+}
 
 // data.subset needs labels, and chooses images by itself.
 void data_subset_errors(const Config& c, std::vector<std::pair<std::string, std::string>>& errors) {
@@ -158,15 +85,6 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
                         fmt::format("model.norm instance is for pix2pix and cyclegan, not {}", c.model.family));
   }
   if (!translation) return;
-  if (c.model.family == "pix2pix" && c.data.source != "paired") {
-    errors.emplace_back("data.source",
-                        fmt::format("pix2pix learns from pairs: expected data.source paired, got {}", c.data.source));
-  }
-  if (c.model.family == "cyclegan" && !pair_source) {
-    errors.emplace_back("data.source", fmt::format("cyclegan needs two domains: expected data.source unpaired "
-                                                   "(or paired), got {}",
-                                                   c.data.source));
-  }
   if (c.data.load_size != 0 && c.data.load_size < c.data.image_size) {
     errors.emplace_back("data.load_size", fmt::format("data.load_size {} is smaller than data.image_size {} "
                                                       "(the random crop)",
@@ -190,34 +108,13 @@ void translation_errors(const Config& c, std::vector<std::pair<std::string, std:
                                                        "discriminator: expected at least 24",
                                                        c.data.image_size));
   }
-  if (c.model.family == "pix2pix") {
-    // Every U-Net level halves the side: the training crop must divide evenly down to 1 x 1 or more.
-    const int levels = c.model.unet_levels;
-    if (levels > 0 && (c.data.image_size % (1 << levels) != 0)) {
-      errors.emplace_back("model.unet_levels",
-                          fmt::format("model.unet_levels {} halves the side {} times: data.image_size {} is not a "
-                                      "multiple of {}",
-                                      levels, levels, c.data.image_size, 1 << levels));
-    }
-    if (levels == 0 && c.data.image_size % 2 != 0) {
-      errors.emplace_back(
-          "data.image_size",
-          fmt::format("pix2pix's U-Net halves the side: data.image_size {} must be even", c.data.image_size));
-    }
-  }
-  if (c.model.family == "cyclegan" && c.data.image_size % 4 != 0) {
-    errors.emplace_back("data.image_size", fmt::format("cyclegan's generator halves the side twice: "
-                                                       "data.image_size {} must be a multiple of 4",
-                                                       c.data.image_size));
-  }
 }
 
 }  // namespace
 
 std::vector<Field> config_fields(Config& c) {
   std::vector<Field> fields;
-  Schema s(fields);
-  const RealRange positive{0.0, std::numeric_limits<double>::infinity(), true, false};
+  ConfigSchema s(fields);
 
   s.choice("model.family", c.model.family, model_family_names(),
            fmt::format("model family: {}", fmt::join(model_family_names(), " | ")));
@@ -229,37 +126,8 @@ std::vector<Field> config_fields(Config& c) {
   s.integer("model.num_classes", c.model.num_classes, {0, 100000},
             "class-conditional GAN with this many classes (0 = unconditional)");
   s.flag("model.spectral_norm", c.model.spectral_norm, "spectral normalisation of D's weights (dcgan, vanilla)");
-  s.integer("model.hidden_dim", c.model.hidden_dim, {1, 65536}, "vanilla: units in each hidden layer");
-  s.integer("model.max_channels", c.model.max_channels, {1, 4096}, "progan: cap on any block's feature maps");
-  s.integer("model.mapping_layers", c.model.mapping_layers, {0, 16},
-            "progan: StyleGAN mapping network depth z -> w (0 = none)");
-  s.flag("model.style_modulation", c.model.style_modulation, "progan: per-layer style modulation by w");
-  s.flag("model.noise_inputs", c.model.noise_inputs, "progan: per-pixel noise inputs in G");
-  s.integer_choice("model.sr_scale", c.model.sr_scale, {2, 4}, "srgan: upscaling factor: 2 | 4");
-  s.choice("model.sr_block", c.model.sr_block, {"rrdb", "residual"},
-           "srgan: G's trunk blocks: rrdb (ESRGAN) | residual (SRResNet)");
-  s.integer("model.sr_blocks", c.model.sr_blocks, {1, 256}, "srgan: number of blocks in G's trunk");
-  s.integer("model.sr_growth", c.model.sr_growth, {1, 1024}, "srgan: rrdb: channels each dense layer adds");
-  s.flag("model.sr_bicubic_skip", c.model.sr_bicubic_skip,
-         "srgan: G adds its output to the bicubic-enlarged input (learns the residual)");
-  // ddpm / vae:
   s.ints("model.channel_mults", c.model.channel_mults, 1, 8, {1, 64},
          "ddpm/vae: feature maps of each resolution level as multiples of base_channels, e.g. [1, 2, 2]");
-  s.integer("model.res_blocks", c.model.res_blocks, {1, 16}, "ddpm: residual blocks per U-Net level going down");
-  s.integer("model.attention_max_size", c.model.attention_max_size, {0, 4096},
-            "ddpm: self-attention at resolutions whose side is at most this (0 = none)");
-  s.real("model.dropout", c.model.dropout, {0.0, 1.0, false, true}, "ddpm: dropout inside residual blocks");
-  s.integer("model.timesteps", c.model.timesteps, {2, 100000}, "ddpm: diffusion steps T");
-  s.choice("model.noise_schedule", c.model.noise_schedule, {"linear", "cosine"},
-           "ddpm: beta schedule: linear (Ho et al. 2020) | cosine (Nichol & Dhariwal 2021)");
-  s.choice("model.prediction", c.model.prediction, {"eps", "v"}, "ddpm: network target: eps (noise) | v");
-  s.choice("model.likelihood", c.model.likelihood, {"bernoulli", "gaussian"},
-           "vae: p(x|z) over pixels scaled to [0, 1]: bernoulli | gaussian (learned global sigma)");
-  // pix2pix / cyclegan:
-  s.integer("model.generator_blocks", c.model.generator_blocks, {1, 64},
-            "cyclegan: residual blocks in each ResNet generator (6 for 128 px, 9 for 256 px)");
-  s.integer("model.unet_levels", c.model.unet_levels, {0, 12},
-            "pix2pix: U-Net halvings (0 = as many as data.image_size allows, at most 8)");
 
   s.choice("data.source", c.data.source, {"fashion-mnist", "idx", "folder", "patches", "paired", "unpaired"},
            "fashion-mnist | idx | folder | patches (folder at its own resolution cut into squares) | "
@@ -293,31 +161,15 @@ std::vector<Field> config_fields(Config& c) {
 
   s.integer("train.steps", c.train.steps, {1, kMaxSteps}, "optimisation steps (one D and one G update each)");
   s.integer("train.batch_size", c.train.batch_size, {1, 65536}, "images per step");
-  s.real("train.lr", c.train.lr, positive, "Adam learning rate (of G and D for GANs)");
+  s.real("train.lr", c.train.lr, kPositive, "Adam learning rate (of G and D for GANs)");
   s.choice("train.lr_schedule", c.train.lr_schedule, {"constant", "cosine", "linear"},
            "constant | cosine | linear (train.lr for train.lr_constant_steps, then linearly to 0 at train.steps)");
   s.integer("train.lr_constant_steps", c.train.lr_constant_steps, {0, kMaxSteps},
             "linear: steps at train.lr before the linear decay to 0 starts");
-  s.reals("train.betas", c.train.betas, 2, {0.0, 1.0, false, true}, "Adam [beta1, beta2], each in [0, 1)");
+  s.reals("train.betas", c.train.betas, 2, kUnitInterval, "Adam [beta1, beta2], each in [0, 1)");
   s.choice("train.loss", c.train.loss, {"nonsaturating", "minimax", "wgan-gp", "hinge", "lsgan"},
            "GAN loss: nonsaturating | minimax | wgan-gp | hinge | lsgan");
-  s.integer("train.n_critic", c.train.n_critic, {1, 100}, "D (critic) updates per G update");
-  const RealRange non_negative{0.0, std::numeric_limits<double>::infinity(), false, false};
-  s.real("train.gp_weight", c.train.gp_weight, non_negative, "wgan-gp: weight of the gradient penalty");
-  s.real("train.r1_gamma", c.train.r1_gamma, non_negative, "R1 penalty gamma on real images (0 = off)");
-  s.real("train.drift", c.train.drift, non_negative, "weight of mean(D(x)^2) on real logits (ProGAN 0.001)");
-  s.real("train.mode_seeking", c.train.mode_seeking, non_negative,
-         "GANs: weight of the mode-seeking term in G's loss (MSGAN, e.g. 1; 0 = off)");
-  s.real("train.ema_decay", c.train.ema_decay, {0.0, 1.0, false, true},
-         "EMA decay of G's weights, used for samples (0 = off)");
-  s.word_list("train.augment", c.train.augment, "none", {"translation", "cutout", "color"},
-              "DiffAugment: none or a comma list of translation, cutout, color");
-  s.integer("train.fade_images", c.train.fade_images, {1, kMaxSteps},
-            "progan: images over which a resolution fades in");
-  s.integer("train.stable_images", c.train.stable_images, {1, kMaxSteps},
-            "progan: images at each resolution after its fade-in");
-  s.ints("train.batch_sizes", c.train.batch_sizes, 0, 16, {1, 65536},
-         "progan: batch size at each resolution from 4x4 up, e.g. [256, 128, 64, 64] (empty = batch_size)");
+  s.real("train.ema_decay", c.train.ema_decay, kUnitInterval, "EMA decay of G's weights, used for samples (0 = off)");
   s.integer("train.log_every", c.train.log_every, {1, kMaxSteps}, "steps between metrics.jsonl lines");
   s.integer("train.sample_every", c.train.sample_every, {0, kMaxSteps},
             "steps between sample grids (0 = only at the end)");
@@ -328,35 +180,6 @@ std::vector<Field> config_fields(Config& c) {
             "stop after this many steps in a row whose loss or gradient was not finite (each is skipped)");
   s.integer("train.keep_last", c.train.keep_last, {0, 1000000},
             "keep only the newest N step checkpoints (0 = keep all)");
-  s.integer("train.sr_patch", c.train.sr_patch, {4, 4096},
-            "srgan: side of the random HR training crop (a multiple of model.sr_scale)");
-  s.real("train.pixel_weight", c.train.pixel_weight, non_negative, "srgan: weight of the L1 pixel loss");
-  s.real("train.perceptual_weight", c.train.perceptual_weight, non_negative,
-         "srgan: weight of the L1 loss on train.perceptual_net's features");
-  s.text("train.perceptual_net", c.train.perceptual_net,
-         "srgan: TorchScript feature network for the perceptual loss (a file you give)");
-  s.real("train.gan_weight", c.train.gan_weight, non_negative,
-         "srgan: weight of G's relativistic GAN loss (0 = PSNR-oriented stage, no D)");
-  s.real("train.sr_blur", c.train.sr_blur, non_negative,
-         "srgan: max sigma in HR pixels of a random Gaussian blur before downsampling (0 = off)");
-  s.real("train.sr_noise", c.train.sr_noise, non_negative,
-         "srgan: max std (0-255 levels) of random Gaussian noise on the LR input (0 = off)");
-  s.integer("train.sr_jpeg", c.train.sr_jpeg, {0, 95},
-            "srgan: lowest quality of a random JPEG round trip of the LR input (0 = off)");
-  // ddpm / vae:
-  s.real("train.label_dropout", c.train.label_dropout, {0.0, 1.0, false, true},
-         "ddpm: probability of replacing a label by 'no label' (classifier-free guidance)");
-  s.real("train.kl_beta", c.train.kl_beta, non_negative, "vae: weight of the KL term (beta-VAE; 1 = the ELBO)");
-  s.integer("train.eval_every", c.train.eval_every, {0, kMaxSteps},
-            "vae: steps between test-set ELBO lines in metrics.jsonl (0 = at the end only)");
-  // pix2pix / cyclegan:
-  s.real("train.l1_weight", c.train.l1_weight, non_negative, "pix2pix: weight of the L1 loss between G(A) and B");
-  s.real("train.cycle_weight", c.train.cycle_weight, non_negative,
-         "cyclegan: weight of each cycle-consistency L1 loss (lambda)");
-  s.real("train.identity_weight", c.train.identity_weight, non_negative,
-         "cyclegan: weight of the identity L1 loss as a fraction of train.cycle_weight (0 = off)");
-  s.integer("train.pool_size", c.train.pool_size, {0, 100000},
-            "cyclegan: generated images kept per domain and shown to D (0 = only the newest)");
 
   s.seed("run.seed", c.run.seed, "seeds weights, latents, data order and augmentation");
   s.device("run.device", c.run.device, "auto | cpu | cuda | cuda:N");
@@ -364,10 +187,21 @@ std::vector<Field> config_fields(Config& c) {
   s.choice("run.precision", c.run.precision, {"fp32", "bf16", "fp16"}, "fp32 | bf16 | fp16 (autocast, CUDA only)");
   s.flag("run.cudnn_benchmark", c.run.cudnn_benchmark, "let cuDNN pick the fastest kernels (CUDA only)");
   s.text("run.out_root", c.run.out_root, "where run folders go when `train --out` is not given");
-  return fields;
+
+  // Each family's own settings, once each (the GANs share the GAN trainer's), in registry order.
+  std::vector<ModelFamily::SettingsDescriber> described;
+  for (const ModelFamily& family : model_families()) {
+    for (const ModelFamily::SettingsDescriber describe : family.settings) {
+      if (std::find(described.begin(), described.end(), describe) != described.end()) continue;
+      describe(s, c);
+      described.push_back(describe);
+    }
+  }
+  return grouped_by_section(std::move(fields));
 }
 
 std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config& c) {
+  const ModelFamily& family = find_model_family(c.model.family);
   std::vector<std::pair<std::string, std::string>> errors;
   if (c.data.source != "fashion-mnist" && c.data.path.empty()) {
     errors.emplace_back("data.source", fmt::format("data.path is required when data.source is {}", c.data.source));
@@ -377,7 +211,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
                         fmt::format("data.labels is only used with data.source idx, not {}", c.data.source));
   }
   if (c.data.pad > 0) {
-    if (!find_model_family(c.model.family).make_image_generator) {
+    if (!family.make_image_generator) {
       errors.emplace_back("data.pad", fmt::format("data.pad is for image generators ({}), not {}",
                                                   fmt::join(image_generator_families(), ", "), c.model.family));
     } else if (c.data.source != "fashion-mnist" && c.data.source != "idx" && c.data.source != "folder") {
@@ -392,28 +226,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
   }
   data_subset_errors(c, errors);
   if (c.run.out_root.empty()) errors.emplace_back("run.out_root", "run.out_root must not be empty");
-  if (c.model.family == "srgan") {
-    if (c.train.sr_patch % c.model.sr_scale != 0) {
-      errors.emplace_back("train.sr_patch", fmt::format("train.sr_patch {} is not a multiple of model.sr_scale {}",
-                                                        c.train.sr_patch, c.model.sr_scale));
-    }
-    if (c.train.sr_patch > c.data.image_size) {
-      errors.emplace_back("train.sr_patch", fmt::format("train.sr_patch {} is larger than data.image_size {}",
-                                                        c.train.sr_patch, c.data.image_size));
-    }
-    if (c.train.perceptual_weight > 0.0 && c.train.perceptual_net.empty()) {
-      errors.emplace_back("train.perceptual_weight",
-                          "train.perceptual_weight > 0 needs train.perceptual_net (a TorchScript file)");
-    }
-    if (c.train.pixel_weight == 0.0 && c.train.perceptual_weight == 0.0 && c.train.gan_weight == 0.0) {
-      errors.emplace_back("train.pixel_weight",
-                          "srgan needs a loss: train.pixel_weight, perceptual_weight and gan_weight are all 0");
-    }
-    if (c.model.num_classes > 0) {
-      errors.emplace_back("model.num_classes", "srgan is not class-conditional: model.num_classes must be 0");
-    }
-  }
-  if (c.model.family == "ddpm" || c.model.family == "vae") {
+  if (family.reads_key("model.channel_mults")) {
     // Every level but the last halves the resolution; the U-Net needs at least 1 pixel there.
     if ((c.data.image_size >> (c.model.channel_mults.size() - 1)) < 2) {
       errors.emplace_back("model.channel_mults",
@@ -423,9 +236,7 @@ std::vector<std::pair<std::string, std::string>> cross_field_errors(const Config
   }
   translation_errors(c, errors);
   family_key_errors(c, errors);
-  if (c.model.family == "vae" && c.train.ema_decay > 0.0) {
-    errors.emplace_back("train.ema_decay", "vae keeps no EMA of its weights: train.ema_decay must be 0");
-  }
+  if (family.check) family.check(c, errors);
   return errors;
 }
 

@@ -10,19 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "synthgen/config/config_schema.h"
+
 namespace synthgen::config_detail {
-
-struct IntRange {
-  std::int64_t min = std::numeric_limits<std::int64_t>::min();
-  std::int64_t max = std::numeric_limits<std::int64_t>::max();
-};
-
-struct RealRange {
-  double min = -std::numeric_limits<double>::infinity();
-  double max = std::numeric_limits<double>::infinity();
-  bool min_exclusive = false;
-  bool max_exclusive = false;
-};
 
 // Each throws FieldError("expected ..., got '...'").
 bool parse_bool(const YAML::Node& node);

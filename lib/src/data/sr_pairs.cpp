@@ -134,11 +134,11 @@ torch::Tensor random_sr_crops(const torch::Tensor& images, int patch, bool flips
   return torch::stack(crops).contiguous();
 }
 
-Degradation degradation_from(const TrainConfig& train) {
+Degradation degradation_from(const SrganSettings& sr) {
   Degradation degradation;
-  degradation.blur_sigma_max = train.sr_blur;
-  degradation.noise_max = train.sr_noise;
-  degradation.jpeg_min_quality = train.sr_jpeg;
+  degradation.blur_sigma_max = sr.sr_blur;
+  degradation.noise_max = sr.sr_noise;
+  degradation.jpeg_min_quality = sr.sr_jpeg;
   return degradation;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "synthgen/config/closest_key.h"
+#include "synthgen/config/config.h"
 #include "synthgen/core/error.h"
 #include "synthgen/models/dcgan.h"
 #include "synthgen/models/progan.h"
@@ -22,15 +23,14 @@
 namespace synthgen {
 namespace {
 
-// The keys of the GAN trainer's losses and regularisers (vanilla, dcgan, progan).
-const std::vector<std::string> kGanTrainerKeys = {"train.loss",     "train.n_critic",  "train.gp_weight",
-                                                  "train.r1_gamma", "train.drift",     "train.mode_seeking",
-                                                  "train.augment",  "model.latent_dim"};
-
-std::vector<std::string> with(std::vector<std::string> keys, const std::vector<std::string>& more) {
-  keys.insert(keys.end(), more.begin(), more.end());
-  return keys;
+// Binds the describer of one settings struct to that struct's member of Config.
+template <auto member, auto describe>
+void describe_member(ConfigSchema& schema, Config& config) {
+  describe(schema, config.*member);
 }
+
+constexpr ModelFamily::SettingsDescriber kGanTrainingSettings =
+    describe_member<&Config::gan, describe_gan_training_settings>;
 
 template <class TrainerType>
 std::unique_ptr<train::Trainer> trainer_with_data(const Config& config, const torch::Device& device,
@@ -54,9 +54,26 @@ std::shared_ptr<models::Discriminator> gan_discriminator(const Config& config) {
   return std::make_shared<DiscriminatorType>(config);
 }
 
-ModelFamily gan_family(std::string name, std::string summary, std::vector<std::string> keys,
-                       ModelFamily::GanGeneratorFactory generator, ModelFamily::GanDiscriminatorFactory discriminator) {
-  ModelFamily family{std::move(name), FamilyKind::kGan, std::move(summary), with(kGanTrainerKeys, keys)};
+// An entry with its name, kind and summary; the caller fills in the rest.
+ModelFamily new_family(std::string name, FamilyKind kind, std::string summary) {
+  ModelFamily family;
+  family.name = std::move(name);
+  family.kind = kind;
+  family.summary = std::move(summary);
+  return family;
+}
+
+// A family trained by the GAN trainer: its settings and checks, its loss (train.loss) and its z
+// (model.latent_dim), and `settings` and `shared_keys` of its own.
+ModelFamily gan_family(std::string name, std::string summary, std::vector<ModelFamily::SettingsDescriber> settings,
+                       std::vector<std::string> shared_keys, ModelFamily::GanGeneratorFactory generator,
+                       ModelFamily::GanDiscriminatorFactory discriminator) {
+  ModelFamily family = new_family(std::move(name), FamilyKind::kGan, std::move(summary));
+  family.settings = {kGanTrainingSettings};
+  family.settings.insert(family.settings.end(), settings.begin(), settings.end());
+  family.shared_keys = {"train.loss", "model.latent_dim"};
+  family.shared_keys.insert(family.shared_keys.end(), shared_keys.begin(), shared_keys.end());
+  family.check = check_gan_training_settings;
   family.make_trainer = trainer_with_data<train::GanTrainer>;
   family.make_image_generator = make_gan_image_generator;
   family.make_gan_generator = generator;
@@ -67,76 +84,81 @@ ModelFamily gan_family(std::string name, std::string summary, std::vector<std::s
 std::vector<ModelFamily> make_families() {
   std::vector<ModelFamily> families;
   families.push_back(gan_family("vanilla", "MLP generator and discriminator (Goodfellow et al. 2014)",
-                                {"model.spectral_norm", "model.hidden_dim"}, gan_generator<models::VanillaGenerator>,
+                                {describe_member<&Config::vanilla, describe_vanilla_settings>}, {"model.spectral_norm"},
+                                gan_generator<models::VanillaGenerator>,
                                 gan_discriminator<models::VanillaDiscriminator>));
-  families.push_back(gan_family("dcgan", "DCGAN (Radford et al. 2016); optional spectral norm in D",
+  families.push_back(gan_family("dcgan", "DCGAN (Radford et al. 2016); optional spectral norm in D", {},
                                 {"model.spectral_norm"}, gan_generator<models::DcganGenerator>,
                                 gan_discriminator<models::DcganDiscriminator>));
   families.push_back(gan_family("progan",
                                 "ProGAN (Karras et al. 2018) with StyleGAN options: mapping network, style "
                                 "modulation, noise inputs",
-                                {"model.max_channels", "model.mapping_layers", "model.style_modulation",
-                                 "model.noise_inputs", "train.fade_images", "train.stable_images", "train.batch_sizes"},
+                                {describe_member<&Config::progan, describe_progan_settings>}, {},
                                 gan_generator<models::ProganGenerator>,
                                 gan_discriminator<models::ProganDiscriminator>));
 
-  ModelFamily ddpm{"ddpm",
-                   FamilyKind::kDiffusion,
-                   "diffusion (Ho et al. 2020): U-Net noise predictor; DDPM, DDIM and DPM-Solver++ sampling, "
-                   "classifier-free guidance",
-                   {"model.channel_mults", "model.res_blocks", "model.attention_max_size", "model.dropout",
-                    "model.timesteps", "model.noise_schedule", "model.prediction", "train.label_dropout"}};
+  ModelFamily ddpm =
+      new_family("ddpm", FamilyKind::kDiffusion,
+                 "diffusion (Ho et al. 2020): U-Net noise predictor; DDPM, DDIM and DPM-Solver++ sampling, "
+                 "classifier-free guidance");
+  ddpm.settings = {describe_member<&Config::ddpm, describe_ddpm_settings>};
+  ddpm.shared_keys = {"model.channel_mults"};
   ddpm.make_trainer = trainer_with_data<train::DdpmTrainer>;
   ddpm.make_image_generator = make_diffusion_image_generator;
   families.push_back(ddpm);
 
-  ModelFamily vae{"vae",
-                  FamilyKind::kVae,
-                  "convolutional VAE (Kingma & Welling 2014), beta-weighted KL",
-                  {"model.latent_dim", "model.channel_mults", "model.likelihood", "train.kl_beta"}};
+  ModelFamily vae = new_family("vae", FamilyKind::kVae, "convolutional VAE (Kingma & Welling 2014), beta-weighted KL");
+  vae.settings = {describe_member<&Config::vae, describe_vae_settings>};
+  vae.shared_keys = {"model.latent_dim", "model.channel_mults"};
+  vae.check = check_vae_settings;
   vae.make_trainer = trainer_with_data<train::VaeTrainer>;
   vae.make_image_generator = make_vae_image_generator;
   families.push_back(vae);
 
-  ModelFamily pix2pix{"pix2pix",
-                      FamilyKind::kTranslation,
-                      "paired image-to-image translation (Isola et al. 2017): U-Net G, PatchGAN D",
-                      {"train.loss", "model.unet_levels", "train.l1_weight"}};
+  ModelFamily pix2pix = new_family("pix2pix", FamilyKind::kTranslation,
+                                   "paired image-to-image translation (Isola et al. 2017): U-Net G, PatchGAN D");
+  pix2pix.settings = {describe_member<&Config::pix2pix, describe_pix2pix_settings>};
+  pix2pix.shared_keys = {"train.loss"};
+  pix2pix.check = check_pix2pix_settings;
   pix2pix.make_trainer = trainer_without_data<train::Pix2PixTrainer>;
   pix2pix.make_translator = train::load_pix2pix_translator;
   pix2pix.use_with = "synthgen translate";
   families.push_back(pix2pix);
 
-  ModelFamily cyclegan{
-      "cyclegan",
-      FamilyKind::kTranslation,
-      "unpaired translation (Zhu et al. 2017): two ResNet generators, two PatchGAN "
-      "discriminators",
-      {"train.loss", "model.generator_blocks", "train.cycle_weight", "train.identity_weight", "train.pool_size"}};
+  ModelFamily cyclegan = new_family("cyclegan", FamilyKind::kTranslation,
+                                    "unpaired translation (Zhu et al. 2017): two ResNet generators, two PatchGAN "
+                                    "discriminators");
+  cyclegan.settings = {describe_member<&Config::cyclegan, describe_cyclegan_settings>};
+  cyclegan.shared_keys = {"train.loss"};
+  cyclegan.check = check_cyclegan_settings;
   cyclegan.make_trainer = trainer_without_data<train::CycleGanTrainer>;
   cyclegan.make_translator = train::load_cyclegan_translator;
   cyclegan.use_with = "synthgen translate";
   families.push_back(cyclegan);
 
-  ModelFamily srgan{"srgan",
-                    FamilyKind::kSuperResolution,
-                    "super-resolution x2/x4: SRResNet (Ledig et al. 2017) or ESRGAN (Wang et al. 2018)",
-                    {"model.sr_scale", "model.sr_block", "model.sr_blocks", "model.sr_growth", "model.sr_bicubic_skip",
-                     "train.sr_patch", "train.pixel_weight", "train.perceptual_weight", "train.perceptual_net",
-                     "train.gan_weight", "train.sr_blur", "train.sr_noise", "train.sr_jpeg"}};
+  ModelFamily srgan = new_family("srgan", FamilyKind::kSuperResolution,
+                                 "super-resolution x2/x4: SRResNet (Ledig et al. 2017) or ESRGAN (Wang et al. 2018)");
+  srgan.settings = {describe_member<&Config::srgan, describe_srgan_settings>};
+  srgan.check = check_srgan_settings;
   srgan.make_trainer = trainer_without_data<train::SrTrainer>;
   srgan.use_with = "synthgen upscale";
   families.push_back(srgan);
 
   // Shifted training images would teach a generator shifted images with black borders: only the
   // classifier takes them (GANs have DiffAugment's translation, train.augment).
-  ModelFamily classifier{"classifier",
-                         FamilyKind::kClassifier,
-                         "the built-in CNN that eval uses as a feature network and for CAS",
-                         {"data.random_shift"}};
+  ModelFamily classifier = new_family("classifier", FamilyKind::kClassifier,
+                                      "the built-in CNN that eval uses as a feature network and for CAS");
+  classifier.shared_keys = {"data.random_shift"};
   classifier.make_trainer = trainer_with_data<train::ClassifierTrainer>;
   classifier.use_with = "synthgen eval --features classifier:CHECKPOINT";
   families.push_back(classifier);
+
+  for (ModelFamily& family : families) {
+    family.keys = family.shared_keys;
+    for (const ModelFamily::SettingsDescriber describe : family.settings) {
+      for (const std::string& key : described_keys(describe)) family.keys.push_back(key);
+    }
+  }
   return families;
 }
 

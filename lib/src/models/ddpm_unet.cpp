@@ -22,9 +22,9 @@ UNetOptions unet_options(const Config& config) {
   options.channels = config.data.channels;
   options.base_channels = config.model.base_channels;
   options.channel_mults = config.model.channel_mults;
-  options.res_blocks = config.model.res_blocks;
-  options.attention_max_size = config.model.attention_max_size;
-  options.dropout = config.model.dropout;
+  options.res_blocks = config.ddpm.res_blocks;
+  options.attention_max_size = config.ddpm.attention_max_size;
+  options.dropout = config.ddpm.dropout;
   options.num_classes = config.model.num_classes;
   return options;
 }
@@ -127,9 +127,9 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& t, 
   return output_conv_->forward(torch::silu(output_norm_->forward(h)));
 }
 
-DiffusionModelImpl::DiffusionModelImpl(const Config& config) : prediction(config.model.prediction) {
+DiffusionModelImpl::DiffusionModelImpl(const Config& config) : prediction(config.ddpm.prediction) {
   unet = register_module("unet", UNet(unet_options(config)));
-  schedule = register_module("schedule", DiffusionSchedule(config.model.noise_schedule, config.model.timesteps));
+  schedule = register_module("schedule", DiffusionSchedule(config.ddpm.noise_schedule, config.ddpm.timesteps));
 }
 
 }  // namespace synthgen::models

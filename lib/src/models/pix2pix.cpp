@@ -18,8 +18,8 @@ torch::nn::Conv2dOptions conv4(std::int64_t in, std::int64_t out, std::int64_t s
 
 }  // namespace
 
-int unet_levels_for(const ModelConfig& model, int image_size) {
-  if (model.unet_levels > 0) return model.unet_levels;
+int unet_levels_for(const Pix2pixSettings& pix2pix, int image_size) {
+  if (pix2pix.unet_levels > 0) return pix2pix.unet_levels;
   int levels = 0;
   for (int side = image_size; side % 2 == 0 && levels < 8; side /= 2) ++levels;
   if (levels < 2) {

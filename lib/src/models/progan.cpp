@@ -43,9 +43,9 @@ int progan_max_level(int image_size) {
 
 int progan_resolution(int level) { return 4 << level; }
 
-std::int64_t progan_channels(int level, int max_level, const ModelConfig& model) {
-  const std::int64_t cap = model.max_channels;
-  std::int64_t channels = std::min<std::int64_t>(model.base_channels, cap);
+std::int64_t progan_channels(int level, int max_level, const Config& config) {
+  const std::int64_t cap = config.progan.max_channels;
+  std::int64_t channels = std::min<std::int64_t>(config.model.base_channels, cap);
   for (int l = max_level; l > level && channels < cap; --l) channels = std::min(2 * channels, cap);
   return channels;
 }
@@ -67,23 +67,24 @@ torch::Tensor progan_real_images(const torch::Tensor& images, const Growth& grow
 }
 
 ProganGeneratorBlockImpl::ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels,
-                                                   const ModelConfig& model)
+                                                   const Config& config)
     : out_channels_(out_channels) {
   if (level > 0) {
     conv0_ = register_module("conv0", EqualizedConv2d(EqualizedConv2dOptions(in_channels, out_channels, 3)));
-  } else if (model.style_modulation) {
+  } else if (config.progan.style_modulation) {
     // N(0, 1) rather than StyleGAN 1's ones: AdaIN of a spatially constant map is degenerate.
     constant_ = register_parameter("constant", torch::randn({1, out_channels, 4, 4}));
   } else {
-    dense_ = register_module("dense", EqualizedLinear(EqualizedLinearOptions(model.latent_dim, out_channels * 16)));
+    dense_ =
+        register_module("dense", EqualizedLinear(EqualizedLinearOptions(config.model.latent_dim, out_channels * 16)));
   }
   conv1_ = register_module("conv1", EqualizedConv2d(EqualizedConv2dOptions(out_channels, out_channels, 3)));
   for (int i = 0; i < 2; ++i) {
-    if (model.noise_inputs) {
+    if (config.progan.noise_inputs) {
       noise_[i] = register_module(fmt::format("noise{}", i), NoiseInput(out_channels));
     }
-    if (model.style_modulation) {
-      style_[i] = register_module(fmt::format("style{}", i), StyleModulation(model.latent_dim, out_channels));
+    if (config.progan.style_modulation) {
+      style_[i] = register_module(fmt::format("style{}", i), StyleModulation(config.model.latent_dim, out_channels));
     }
   }
 }
@@ -142,9 +143,8 @@ ProganGenerator::ProganGenerator(const Config& config)
       num_classes_(config.model.num_classes),
       max_level_(progan_max_level(config.data.image_size)),
       growth_{max_level_, 1.0} {
-  const ModelConfig& model = config.model;
-  if (model.mapping_layers > 0) {
-    mapping_ = register_module("mapping", MappingNetwork(latent_dim_, model.mapping_layers));
+  if (config.progan.mapping_layers > 0) {
+    mapping_ = register_module("mapping", MappingNetwork(latent_dim_, config.progan.mapping_layers));
     w_avg_ = register_buffer("w_avg", torch::zeros({latent_dim_}));
   }
   if (num_classes_ > 0) {
@@ -153,9 +153,9 @@ ProganGenerator::ProganGenerator(const Config& config)
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   to_rgb_ = register_module("to_rgb", torch::nn::ModuleList());
   for (int level = 0; level <= max_level_; ++level) {
-    const std::int64_t in = level > 0 ? progan_channels(level - 1, max_level_, model) : 0;
-    const std::int64_t out = progan_channels(level, max_level_, model);
-    blocks_->push_back(ProganGeneratorBlock(level, in, out, model));
+    const std::int64_t in = level > 0 ? progan_channels(level - 1, max_level_, config) : 0;
+    const std::int64_t out = progan_channels(level, max_level_, config);
+    blocks_->push_back(ProganGeneratorBlock(level, in, out, config));
     to_rgb_->push_back(EqualizedConv2d(EqualizedConv2dOptions(out, config.data.channels, 1).gain(1.0)));
   }
 }
@@ -211,17 +211,16 @@ ProganDiscriminator::ProganDiscriminator(const Config& config)
       num_classes_(config.model.num_classes),
       max_level_(progan_max_level(config.data.image_size)),
       growth_{max_level_, 1.0} {
-  const ModelConfig& model = config.model;
   from_rgb_ = register_module("from_rgb", torch::nn::ModuleList());
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int level = 0; level <= max_level_; ++level) {
-    const std::int64_t channels = progan_channels(level, max_level_, model);
+    const std::int64_t channels = progan_channels(level, max_level_, config);
     from_rgb_->push_back(EqualizedConv2d(EqualizedConv2dOptions(image_channels_, channels, 1)));
     if (level > 0) {
-      blocks_->push_back(ProganDiscriminatorBlock(channels, progan_channels(level - 1, max_level_, model)));
+      blocks_->push_back(ProganDiscriminatorBlock(channels, progan_channels(level - 1, max_level_, config)));
     }
   }
-  head_ = register_module("head", ProganDiscriminatorHead(progan_channels(0, max_level_, model), num_classes_));
+  head_ = register_module("head", ProganDiscriminatorHead(progan_channels(0, max_level_, config), num_classes_));
 }
 
 void ProganDiscriminator::set_growth(const Growth& growth) {

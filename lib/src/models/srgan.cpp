@@ -69,16 +69,16 @@ torch::Tensor PixelShuffleUpImpl::forward(const torch::Tensor& x) {
 }
 
 SrGeneratorImpl::SrGeneratorImpl(const Config& config)
-    : scale_(config.model.sr_scale), channels_(config.data.channels), bicubic_skip_(config.model.sr_bicubic_skip) {
+    : scale_(config.srgan.sr_scale), channels_(config.data.channels), bicubic_skip_(config.srgan.sr_bicubic_skip) {
   if (scale_ != 2 && scale_ != 4) {
     throw ConfigError(fmt::format("model.sr_scale: expected 2 or 4, got {}", scale_));
   }
   const int features = config.model.base_channels;
   head_ = register_module("head", conv3x3(channels_, features));
   trunk_ = register_module("trunk", nn::Sequential());
-  for (int i = 0; i < config.model.sr_blocks; ++i) {
-    if (config.model.sr_block == "rrdb") {
-      trunk_->push_back(Rrdb(features, config.model.sr_growth));
+  for (int i = 0; i < config.srgan.sr_blocks; ++i) {
+    if (config.srgan.sr_block == "rrdb") {
+      trunk_->push_back(Rrdb(features, config.srgan.sr_growth));
     } else {
       trunk_->push_back(SrResidualBlock(features));
     }
@@ -102,7 +102,7 @@ torch::Tensor SrGeneratorImpl::forward(const torch::Tensor& lr) {
   return x;
 }
 
-SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.train.sr_patch) {
+SrDiscriminatorImpl::SrDiscriminatorImpl(const Config& config) : patch_(config.srgan.sr_patch) {
   const int base = config.model.base_channels;
   const bool batch_norm = config.model.norm == "batch";
   features_ = register_module("features", nn::Sequential());

@@ -18,7 +18,7 @@ VaeOptions vae_options(const Config& config) {
   options.channel_mults = config.model.channel_mults;
   options.latent_dim = config.model.latent_dim;
   options.num_classes = config.model.num_classes;
-  options.likelihood = config.model.likelihood;
+  options.likelihood = config.vae.likelihood;
   return options;
 }
 

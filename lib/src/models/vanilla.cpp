@@ -19,7 +19,7 @@ VanillaGenerator::VanillaGenerator(const Config& config)
       num_classes_(config.model.num_classes),
       channels_(config.data.channels),
       image_size_(config.data.image_size) {
-  const std::int64_t hidden = config.model.hidden_dim;
+  const std::int64_t hidden = config.vanilla.hidden_dim;
   const bool batch_norm = config.model.norm == "batch";
   std::int64_t in = latent_dim_;
   if (num_classes_ > 0) {
@@ -46,7 +46,7 @@ torch::Tensor VanillaGenerator::forward(const torch::Tensor& z, const torch::Ten
 }
 
 VanillaDiscriminator::VanillaDiscriminator(const Config& config) : num_classes_(config.model.num_classes) {
-  const std::int64_t hidden = config.model.hidden_dim;
+  const std::int64_t hidden = config.vanilla.hidden_dim;
   const bool spectral = config.model.spectral_norm;
   const std::int64_t pixels =
       static_cast<std::int64_t>(config.data.channels) * config.data.image_size * config.data.image_size;

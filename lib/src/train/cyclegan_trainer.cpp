@@ -26,15 +26,15 @@ CycleGanTrainer::CycleGanTrainer(const Config& config, const torch::Device& devi
     : config_(config),
       device_(device),
       loss_(losses::parse_gan_loss(config.train.loss)),
-      pool_a_(config.train.pool_size),
-      pool_b_(config.train.pool_size) {
+      pool_a_(config.cyclegan.pool_size),
+      pool_b_(config.cyclegan.pool_size) {
   if (config.run.precision != "fp32") {
     throw ConfigError(fmt::format("run.precision: cyclegan trains in fp32 only, got {}", config.run.precision));
   }
   const ModelConfig& m = config.model;
   const int channels = config.data.channels;
-  generator_ab_ = models::ResnetGenerator(channels, m.base_channels, m.generator_blocks, m.norm);
-  generator_ba_ = models::ResnetGenerator(channels, m.base_channels, m.generator_blocks, m.norm);
+  generator_ab_ = models::ResnetGenerator(channels, m.base_channels, config.cyclegan.generator_blocks, m.norm);
+  generator_ba_ = models::ResnetGenerator(channels, m.base_channels, config.cyclegan.generator_blocks, m.norm);
   discriminator_a_ = models::PatchDiscriminator(channels, m.base_channels, m.norm);
   discriminator_b_ = models::PatchDiscriminator(channels, m.base_channels, m.norm);
   for (torch::nn::Module* module :
@@ -58,8 +58,8 @@ StepMetrics CycleGanTrainer::step(const Batch& batch) {
   generator_ba_->train();
   discriminator_a_->train();
   discriminator_b_->train();
-  const double cycle_weight = config_.train.cycle_weight;
-  const double identity_weight = cycle_weight * config_.train.identity_weight;
+  const double cycle_weight = config_.cyclegan.cycle_weight;
+  const double identity_weight = cycle_weight * config_.cyclegan.identity_weight;
 
   // Both generators, with the discriminators frozen.
   set_requires_grad(*discriminator_a_, false);

@@ -47,7 +47,7 @@ StepMetrics DdpmTrainer::step(const Batch& batch) {
   torch::Tensor labels;
   if (config_.model.num_classes > 0) {
     models::check_labels(batch.labels, config_.model.num_classes, size);
-    labels = drop_labels(batch.labels, config_.model.num_classes, config_.train.label_dropout);
+    labels = drop_labels(batch.labels, config_.model.num_classes, config_.ddpm.label_dropout);
   }
   torch::Tensor output;
   {

@@ -74,7 +74,7 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
       device_(device),
       autocast_dtype_(precision_dtype(config.run.precision)),
       loss_(losses::parse_gan_loss(config.train.loss)),
-      augment_policy_(parse_augment_policy(config.train.augment)),
+      augment_policy_(parse_augment_policy(config.gan.augment)),
       class_names_(data.class_names),
       generator_(models::make_generator(config)),
       discriminator_(models::make_discriminator(config)),
@@ -92,7 +92,7 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
   if (auto* grows = growable(*generator_)) {
     growth_ = grows->growth();
     const std::size_t resolutions = static_cast<std::size_t>(grows->max_level()) + 1;
-    const auto& sizes = config.train.batch_sizes;
+    const auto& sizes = config.progan.batch_sizes;
     if (!sizes.empty() && sizes.size() != resolutions) {
       throw ConfigError(
           fmt::format("train.batch_sizes: expected {} batch sizes, one per resolution 4x4 to "
@@ -106,7 +106,8 @@ GanTrainer::GanTrainer(const Config& config, const torch::Device& device, const 
 void GanTrainer::apply_growth() {
   auto* g = growable(*generator_);
   if (g == nullptr) return;
-  growth_ = models::progan_growth(images_seen_, config_.train.fade_images, config_.train.stable_images, g->max_level());
+  growth_ =
+      models::progan_growth(images_seen_, config_.progan.fade_images, config_.progan.stable_images, g->max_level());
   g->set_growth(growth_);
   if (auto* d = growable(*discriminator_)) d->set_growth(growth_);
   if (ema_generator_) growable(*ema_generator_)->set_growth(growth_);
@@ -114,11 +115,11 @@ void GanTrainer::apply_growth() {
 
 std::int64_t GanTrainer::next_batch_size(std::int64_t configured) const {
   const auto* g = growable(*generator_);
-  if (g == nullptr || config_.train.batch_sizes.empty()) return configured;
+  if (g == nullptr || config_.progan.batch_sizes.empty()) return configured;
   // The same growth step() will apply: it depends only on the images seen so far.
   const models::Growth next =
-      models::progan_growth(images_seen_, config_.train.fade_images, config_.train.stable_images, g->max_level());
-  return config_.train.batch_sizes.at(static_cast<std::size_t>(next.level));
+      models::progan_growth(images_seen_, config_.progan.fade_images, config_.progan.stable_images, g->max_level());
+  return config_.progan.batch_sizes.at(static_cast<std::size_t>(next.level));
 }
 
 torch::Tensor GanTrainer::real_at_growth(const torch::Tensor& real) const {
@@ -136,7 +137,7 @@ StepMetrics GanTrainer::step(const Batch& batch) {
   // Fake images of a conditional model take the real batch's labels, so that D compares like
   // with like and the gradient penalty interpolates within a class.
   const torch::Tensor labels = conditional ? batch.labels : torch::Tensor();
-  const bool update_g = (steps_ + 1) % config_.train.n_critic == 0;
+  const bool update_g = (steps_ + 1) % config_.gan.n_critic == 0;
   generator_->train();
   discriminator_->train();
   auto critic = [this, &labels](const torch::Tensor& images) {
@@ -154,9 +155,9 @@ StepMetrics GanTrainer::step(const Batch& batch) {
     real_logits = critic(real);
     loss_d_real = losses::discriminator_loss_real(loss_, real_logits);
   }
-  if (config_.train.drift > 0.0) loss_d_real = loss_d_real + config_.train.drift * losses::drift_penalty(real_logits);
-  if (config_.train.r1_gamma > 0.0) {
-    loss_d_real = loss_d_real + 0.5 * config_.train.r1_gamma * losses::r1_penalty(critic, real.detach());
+  if (config_.gan.drift > 0.0) loss_d_real = loss_d_real + config_.gan.drift * losses::drift_penalty(real_logits);
+  if (config_.gan.r1_gamma > 0.0) {
+    loss_d_real = loss_d_real + 0.5 * config_.gan.r1_gamma * losses::r1_penalty(critic, real.detach());
   }
   scaler_d_.backward(loss_d_real);
   torch::Tensor fake;
@@ -175,8 +176,8 @@ StepMetrics GanTrainer::step(const Batch& batch) {
   }
   if (loss_ == losses::GanLoss::kWganGp) {
     loss_d_fake =
-        loss_d_fake + config_.train.gp_weight * losses::gradient_penalty(critic, real.detach().to(torch::kFloat),
-                                                                         fake.detach().to(torch::kFloat));
+        loss_d_fake + config_.gan.gp_weight * losses::gradient_penalty(critic, real.detach().to(torch::kFloat),
+                                                                       fake.detach().to(torch::kFloat));
   }
   scaler_d_.backward(loss_d_fake);
   nonfinite_ = !scaler_d_.step(*optimizer_d_) && !scaler_d_.enabled();
@@ -193,10 +194,10 @@ StepMetrics GanTrainer::step(const Batch& batch) {
       AutocastScope autocast(device_, autocast_dtype_);
       loss_g = losses::generator_loss(loss_, critic(fake));
     }
-    if (config_.train.mode_seeking > 0.0) {
+    if (config_.gan.mode_seeking > 0.0) {
       // Pairs of the batch's own samples of one class: no extra forward pass.
       const torch::Tensor mode_seeking = losses::mode_seeking_penalty(fake, z, labels);
-      loss_g = loss_g + config_.train.mode_seeking * mode_seeking;
+      loss_g = loss_g + config_.gan.mode_seeking * mode_seeking;
       last_mode_seeking_ = mode_seeking.detach();
     }
     optimizer_g_->zero_grad();
@@ -217,7 +218,7 @@ StepMetrics GanTrainer::step(const Batch& batch) {
                          {"loss_g", last_loss_g_.defined() ? last_loss_g_ : torch::zeros({}, loss_d.options())},
                          {"d_real", mean_output(real_logits)},
                          {"d_fake", mean_output(fake_logits)}};
-  if (config_.train.mode_seeking > 0.0) {
+  if (config_.gan.mode_seeking > 0.0) {
     metrics.emplace_back("mode_seeking",
                          last_mode_seeking_.defined() ? last_mode_seeking_ : torch::zeros({}, loss_d.options()));
   }

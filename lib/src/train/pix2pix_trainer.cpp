@@ -17,7 +17,7 @@ Pix2PixTrainer::Pix2PixTrainer(const Config& config, const torch::Device& device
     throw ConfigError(fmt::format("run.precision: pix2pix trains in fp32 only, got {}", config.run.precision));
   }
   const int channels = config.data.channels;
-  const int levels = models::unet_levels_for(config.model, config.data.image_size);
+  const int levels = models::unet_levels_for(config.pix2pix, config.data.image_size);
   generator_ = models::UnetGenerator(channels, channels, config.model.base_channels, levels, config.model.norm);
   discriminator_ = models::PatchDiscriminator(2 * channels, config.model.base_channels, config.model.norm);
   generator_->to(device_);
@@ -48,7 +48,7 @@ StepMetrics Pix2PixTrainer::step(const Batch& batch) {
   const torch::Tensor loss_g_gan =
       losses::patch_generator_loss(loss_, discriminator_->forward(torch::cat({real_a, fake_b}, 1)));
   const torch::Tensor loss_l1 = losses::l1_distance(fake_b, real_b);
-  const torch::Tensor loss_g = loss_g_gan + config_.train.l1_weight * loss_l1;
+  const torch::Tensor loss_g = loss_g_gan + config_.pix2pix.l1_weight * loss_l1;
   optimizer_g_->zero_grad();
   scaler_g_.backward(loss_g);
   nonfinite_ = !scaler_g_.step(*optimizer_g_) || nonfinite_;

@@ -17,20 +17,20 @@ torch::Tensor batch_psnr(const torch::Tensor& output, const torch::Tensor& targe
 }
 
 SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
-    : config_(config), device_(device), degradation_(data::degradation_from(config.train)) {
+    : config_(config), device_(device), degradation_(data::degradation_from(config.srgan)) {
   if (config.run.precision != "fp32") {
     throw ConfigError(fmt::format("run.precision: srgan trains in fp32 only, got {}", config.run.precision));
   }
   generator_ = models::SrGenerator(config);
   generator_->to(device_);
   optimizer_g_ = std::make_unique<torch::optim::Adam>(generator_->parameters(), adam_options(config.train));
-  if (config.train.gan_weight > 0.0) {
+  if (config.srgan.gan_weight > 0.0) {
     discriminator_ = models::SrDiscriminator(config);
     discriminator_->to(device_);
     optimizer_d_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(), adam_options(config.train));
   }
-  if (config.train.perceptual_weight > 0.0) {
-    perceptual_ = std::make_unique<losses::PerceptualLoss>(config.train.perceptual_net, device_);
+  if (config.srgan.perceptual_weight > 0.0) {
+    perceptual_ = std::make_unique<losses::PerceptualLoss>(config.srgan.perceptual_net, device_);
   }
   if (config.train.ema_decay > 0.0) {
     ema_generator_ = models::SrGenerator(config);
@@ -39,8 +39,8 @@ SrTrainer::SrTrainer(const Config& config, const torch::Device& device)
 }
 
 StepMetrics SrTrainer::step(const Batch& batch) {
-  const int scale = config_.model.sr_scale;
-  const torch::Tensor hr = data::random_sr_crops(batch.images, config_.train.sr_patch, config_.data.random_flip);
+  const int scale = config_.srgan.sr_scale;
+  const torch::Tensor hr = data::random_sr_crops(batch.images, config_.srgan.sr_patch, config_.data.random_flip);
   const torch::Tensor lr = data::make_lr_images(hr, scale, degradation_);
   if (!preview_hr_.defined()) {
     const std::int64_t keep = std::min<std::int64_t>(3, hr.size(0));
@@ -50,12 +50,12 @@ StepMetrics SrTrainer::step(const Batch& batch) {
   generator_->train();
   const torch::Tensor sr = generator_->forward(lr);
   const torch::Tensor loss_pixel = (sr - hr).abs().mean();
-  torch::Tensor loss_g = config_.train.pixel_weight * loss_pixel;
+  torch::Tensor loss_g = config_.srgan.pixel_weight * loss_pixel;
   StepMetrics metrics;
   torch::Tensor loss_perceptual;
   if (perceptual_) {
     loss_perceptual = (*perceptual_)(sr, hr);
-    loss_g = loss_g + config_.train.perceptual_weight * loss_perceptual;
+    loss_g = loss_g + config_.srgan.perceptual_weight * loss_perceptual;
   }
   torch::Tensor real_logits;
   torch::Tensor fake_logits;
@@ -65,7 +65,7 @@ StepMetrics SrTrainer::step(const Batch& batch) {
     set_requires_grad(*discriminator_, false);
     const torch::Tensor real_for_g = discriminator_->forward(hr).detach();
     const torch::Tensor fake_for_g = discriminator_->forward(sr);
-    loss_g = loss_g + config_.train.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
+    loss_g = loss_g + config_.srgan.gan_weight * losses::relativistic_generator_loss(real_for_g, fake_for_g);
     set_requires_grad(*discriminator_, true);
   }
   optimizer_g_->zero_grad();
@@ -105,7 +105,7 @@ bool SrTrainer::state_is_finite() const {
 }
 
 torch::Tensor SrTrainer::preview(int /*count*/, std::uint64_t /*seed*/) {
-  const int patch = config_.train.sr_patch;
+  const int patch = config_.srgan.sr_patch;
   if (!preview_hr_.defined()) return torch::zeros({1, config_.data.channels, patch, patch});
   torch::NoGradGuard no_grad;
   models::SrGenerator& network = ema_generator_ ? ema_generator_ : generator_;
@@ -179,7 +179,7 @@ LoadedSrGenerator load_sr_generator(const Config& config, torch::serialize::Inpu
   io::read_weights_part_preferring(archive, "generator_ema", "generator", use_ema, *loaded.network);
   loaded.network->to(device);
   loaded.network->eval();
-  loaded.scale = config.model.sr_scale;
+  loaded.scale = config.srgan.sr_scale;
   loaded.channels = config.data.channels;
   return loaded;
 }

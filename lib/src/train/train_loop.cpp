@@ -269,9 +269,9 @@ void Session::resume_from(io::LoadedCheckpoint& checkpoint) {
 
 void Session::log_plan() const {
   const TrainConfig& train = config_.train;
-  const std::string batch_text = train.batch_sizes.empty()
-                                     ? std::to_string(train.batch_size)
-                                     : fmt::format("[{}] by resolution", fmt::join(train.batch_sizes, ", "));
+  const std::vector<int>& batch_sizes = config_.progan.batch_sizes;
+  const std::string batch_text = batch_sizes.empty() ? std::to_string(train.batch_size)
+                                                     : fmt::format("[{}] by resolution", fmt::join(batch_sizes, ", "));
   log_info("  {} on {} images of {}x{}x{}: {} steps of batch {} on {} ({} threads)", config_.model.family,
            dataset_.size(), dataset_.image_size(), dataset_.image_size(), dataset_.channels(), train.steps, batch_text,
            runtime_.device.str(), runtime_.threads);
@@ -326,11 +326,10 @@ StepMetrics Session::take_step(std::int64_t batch_size) {
 }
 
 RuntimeError Session::out_of_memory_error(std::int64_t batch_size) const {
-  const TrainConfig& train = config_.train;
   return RuntimeError(
       fmt::format("out of memory at step {} with a batch of {} at {}x{} on {}; {}", state_.step + 1, batch_size,
                   config_.data.image_size, config_.data.image_size, runtime_.device.str(),
-                  train.batch_sizes.empty()
+                  config_.progan.batch_sizes.empty()
                       ? way_on(paths_, "train.batch_size", std::to_string(std::max<std::int64_t>(1, batch_size / 2)))
                       : way_on(paths_, "train.batch_sizes", "")));
 }
@@ -399,7 +398,8 @@ void Session::log_window() {
 bool Session::write_periodic_outputs() {
   const TrainConfig& train = config_.train;
   if (train.sample_every > 0 && state_.step % train.sample_every == 0) write_grid();
-  if (train.eval_every > 0 && state_.step % train.eval_every == 0) evaluate();
+  const std::int64_t eval_every = trainer_->evaluate_every();
+  if (eval_every > 0 && state_.step % eval_every == 0) evaluate();
   if (train.checkpoint_every > 0 && state_.step % train.checkpoint_every == 0) {
     save(/*keep_step_file=*/true);
     return true;
@@ -412,7 +412,8 @@ void Session::finish() {
   log_status_done();
   // The last step gets a grid, an evaluation and a checkpoint unless it had them already.
   if (train.sample_every == 0 || state_.step % train.sample_every != 0) write_grid();
-  if (train.eval_every == 0 || state_.step % train.eval_every != 0) evaluate();
+  const std::int64_t eval_every = trainer_->evaluate_every();
+  if (eval_every == 0 || state_.step % eval_every != 0) evaluate();
   if (!saved_at_last_step_) save(/*keep_step_file=*/true);
   log_info("done: {} steps in {}; checkpoint {}, {}metrics {}", state_.step,
            format_duration(elapsed_before_ + seconds_since(session_start_)), paths_.latest().string(),

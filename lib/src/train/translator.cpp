@@ -57,7 +57,7 @@ LoadedTranslator load_pix2pix_translator(const Config& config, torch::serialize:
   }
   const ModelConfig& m = config.model;
   models::UnetGenerator generator(config.data.channels, config.data.channels, m.base_channels,
-                                  models::unet_levels_for(m, config.data.image_size), m.norm);
+                                  models::unet_levels_for(config.pix2pix, config.data.image_size), m.norm);
   LoadedTranslator loaded = ready_translator(generator, config, trainer_part, "generator", device);
   loaded.stride = generator->stride();
   return loaded;
@@ -67,7 +67,7 @@ LoadedTranslator load_cyclegan_translator(const Config& config, torch::serialize
                                           const torch::Device& device, const std::string& direction,
                                           const std::string& /*path*/) {
   const ModelConfig& m = config.model;
-  models::ResnetGenerator generator(config.data.channels, m.base_channels, m.generator_blocks, m.norm);
+  models::ResnetGenerator generator(config.data.channels, m.base_channels, config.cyclegan.generator_blocks, m.norm);
   LoadedTranslator loaded =
       ready_translator(generator, config, trainer_part, direction == "AtoB" ? "generator_ab" : "generator_ba", device);
   loaded.stride = models::ResnetGeneratorImpl::kStride;

@@ -42,7 +42,7 @@ StepMetrics VaeTrainer::step(const Batch& batch) {
   const ElboTerms terms = elbo_terms(vae_, batch.images, labels, eps);
   const torch::Tensor nll = terms.nll.mean();
   const torch::Tensor kl = terms.kl.mean();
-  const torch::Tensor loss = nll + config_.train.kl_beta * kl;
+  const torch::Tensor loss = nll + config_.vae.kl_beta * kl;
   optimizer_->zero_grad();
   loss.backward();
   bool finite = torch::isfinite(loss).item<bool>();
@@ -95,7 +95,7 @@ MetricValues VaeTrainer::evaluate(const data::ImageDataset& held_out) {
   const double elbo = -(nll_sum + kl_sum) / n;
   const std::int64_t dims = held_out.images.numel() / std::max<std::int64_t>(count, 1);
   return {{"test_elbo_nats", elbo},
-          {"test_bits_per_dim", losses::bits_per_dim(-elbo, dims, config_.model.likelihood)},
+          {"test_bits_per_dim", losses::bits_per_dim(-elbo, dims, config_.vae.likelihood)},
           {"test_kl", kl_sum / n}};
 }
 

@@ -34,7 +34,8 @@ struct Degradation {
   int jpeg_min_quality = 0;     // JPEG round trip of LR with quality ~ U{min..95} (0 = off)
 };
 
-Degradation degradation_from(const TrainConfig& train);
+// train.sr_blur, train.sr_noise and train.sr_jpeg.
+Degradation degradation_from(const SrganSettings& sr);
 
 // LR images for HR images [B, C, H, W] in [-1, 1] (H, W multiples of scale): blur (optional),
 // bicubic downsampling by `scale`, noise (optional), rounding to 8-bit levels, JPEG (optional).

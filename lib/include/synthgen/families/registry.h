@@ -1,8 +1,10 @@
 // The model families: one entry each, holding everything the rest of the code needs to know about
-// a family: its kind, the config keys it reads, and the factories of its trainer and of what its
-// checkpoints are used for. The config schema, the family-key checks, the trainer and generator
-// dispatch and docs/config.md all derive from this table. Adding a family means adding its files
-// and one entry in lib/src/families/registry.cpp (docs/architecture.md shows the steps).
+// a family: its kind, its settings (a struct beside its modules whose keys it declares, with their
+// types, ranges and docs), the shared keys it reads, its cross-field checks, and the factories of
+// its trainer and of what its checkpoints are used for. The config schema, the family-key checks,
+// `--print-config`, the trainer and generator dispatch and docs/config.md all derive from this
+// table. Adding a family means adding its files and one entry in lib/src/families/registry.cpp
+// (docs/architecture.md shows the steps).
 //
 // The header is torch-free (the config layer reads it): the factories' types are only declared.
 #pragma once
@@ -10,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "synthgen/config/config_schema.h"
 
 namespace c10 {
 struct Device;
@@ -49,20 +53,33 @@ struct ModelFamily {
                                                         const std::string& path);
   using GanGeneratorFactory = std::shared_ptr<models::Generator> (*)(const Config&);
   using GanDiscriminatorFactory = std::shared_ptr<models::Discriminator> (*)(const Config&);
+  // Declares the keys of one settings struct (e.g. describe_ddpm_settings), bound to that
+  // struct's member of a Config (lib/src/families/registry.cpp binds them).
+  using SettingsDescriber = void (*)(ConfigSchema&, Config&);
+  // Cross-field rules of a family, run after every key was read.
+  using SettingsCheck = void (*)(const Config&, ConfigRuleErrors&);
 
   std::string name;  // model.family
   FamilyKind kind;
   std::string summary;  // one line: what it is, after whom
-  // The config keys that only some families read, this one among them. A key that no family
-  // lists is read by every family; one set away from its default on a family that does not list
-  // it is refused.
-  std::vector<std::string> keys;
+  // Its settings: the keys only it (and the families sharing the same settings) reads. The GANs
+  // share the GAN trainer's settings.
+  std::vector<SettingsDescriber> settings;
+  // The keys of the shared sections (config.h) that only some families read, this one among them
+  // (model.latent_dim, model.channel_mults, model.spectral_norm, train.loss).
+  std::vector<std::string> shared_keys;
+  SettingsCheck check = nullptr;  // optional: its own cross-field rules
   TrainerFactory make_trainer = nullptr;
   ImageGeneratorFactory make_image_generator = nullptr;  // null: `sample` refuses its checkpoints
   TranslatorFactory make_translator = nullptr;           // null: `translate` refuses them
   std::string use_with;  // for a family that is not sampled: the command that uses its checkpoints
   GanGeneratorFactory make_gan_generator = nullptr;  // GANs: G and D, built by GanTrainer
   GanDiscriminatorFactory make_gan_discriminator = nullptr;
+
+  // Every key it reads that not every family reads: its shared keys and its settings' keys,
+  // filled in by the registry. A key that no family lists is read by every family; one set away
+  // from its default on a family that does not list it is refused.
+  std::vector<std::string> keys;
 
   bool reads_key(const std::string& key) const;
 };

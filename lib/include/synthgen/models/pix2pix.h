@@ -13,7 +13,7 @@ namespace synthgen::models {
 
 // The U-Net's number of halvings for a config: model.unet_levels, or when 0, as many as
 // data.image_size allows (while the side stays even), at most 8 (256 px -> 1 x 1 in the middle).
-int unet_levels_for(const ModelConfig& model, int image_size);
+int unet_levels_for(const Pix2pixSettings& pix2pix, int image_size);
 
 // U-Net G: `levels` stride-2 4x4 convolutions down (LeakyReLU 0.2, norm except at the ends),
 // mirrored 4x4 transposed convolutions up (ReLU, norm), each joined to the matching down

@@ -29,7 +29,7 @@ int progan_resolution(int level);
 // The feature maps of G's and D's blocks at `level`: min(max_channels, base_channels *
 // 2^(max_level - level)). The full-resolution block has model.base_channels (as DCGAN's ngf/ndf)
 // and each coarser level doubles them, up to model.max_channels.
-std::int64_t progan_channels(int level, int max_level, const ModelConfig& model);
+std::int64_t progan_channels(int level, int max_level, const Config& config);
 
 // Real images of the full size brought to the resolution and fade of `growth`, as ProGAN's trainer
 // does: average-pooled down to 4 * 2^level, and during a fade-in blended with their own 2x
@@ -44,7 +44,7 @@ torch::Tensor progan_real_images(const torch::Tensor& images, const Growth& grow
 class ProganGeneratorBlockImpl : public torch::nn::Module {
  public:
   // in_channels is the previous level's channels; unused at level 0.
-  ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels, const ModelConfig& model);
+  ProganGeneratorBlockImpl(int level, std::int64_t in_channels, std::int64_t out_channels, const Config& config);
   // h: the previous level's features (undefined at level 0); w: [B, latent_dim].
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& w);
 

@@ -58,8 +58,10 @@ class Trainer {
   // one row of input | output (| target).
   virtual int preview_columns() const { return 0; }
   // Whether evaluate() measures something on held-out data (the vae's test-set ELBO): the loop
-  // then calls it every train.eval_every steps and at the end, and logs what it returns.
+  // then calls it every evaluate_every() steps (0 = only at the end) and at the end, and logs what
+  // it returns.
   virtual bool has_evaluation() const { return false; }
+  virtual std::int64_t evaluate_every() const { return 0; }
   virtual MetricValues evaluate(const data::ImageDataset& /*held_out*/) { return {}; }
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;

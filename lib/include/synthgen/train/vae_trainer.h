@@ -36,6 +36,7 @@ class VaeTrainer : public Trainer {
   // Decoded prior samples (mean images) from seeds seed.., classes cycled for a conditional model.
   torch::Tensor preview(int count, std::uint64_t seed) override;
   bool has_evaluation() const override { return true; }
+  std::int64_t evaluate_every() const override { return config_.vae.eval_every; }  // train.eval_every
   // test_elbo_nats (mean ELBO per image, one z per image from a fixed seed), test_bits_per_dim,
   // test_kl.
   MetricValues evaluate(const data::ImageDataset& held_out) override;
