@@ -57,5 +57,5 @@ cas() {  # NAME ARGS...: one eval cas with 3 repeats, skipped when its JSON exis
 # The real-only arms: flips (the classifier config's own), and flips with 2-pixel shifts.
 cas real --train "$real" --baseline "$real" --baseline-set data.random_shift=2
 for set in gan10k gan10k_kept ddpm10k ddpm10k_kept; do
-  cas "$set" --train "$real" --train "$out/$set" --baseline none
+  cas "${set/10k/}" --train "$real" --train "$out/$set" --baseline none # cas_gan.json, cas_gan_kept.json, ...
 done
