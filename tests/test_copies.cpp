@@ -67,17 +67,6 @@ torch::Tensor brute_distances(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 // The per-image CSV as rows of fields keyed by the header.
-std::vector<std::map<std::string, std::string>> csv_records(const fs::path& path) {
-  const std::vector<CsvRow> rows = parse_csv(whole_text(path), path.string());
-  std::vector<std::map<std::string, std::string>> records;
-  for (std::size_t i = 1; i < rows.size(); ++i) {
-    REQUIRE(rows[i].fields.size() == rows[0].fields.size());
-    std::map<std::string, std::string> record;
-    for (std::size_t j = 0; j < rows[i].fields.size(); ++j) record[rows[0].fields[j]] = rows[i].fields[j];
-    records.push_back(record);
-  }
-  return records;
-}
 
 }  // namespace
 
@@ -223,7 +212,7 @@ TEST_CASE("eval copies and --per-image on image folders: files, manifest labels,
   CHECK(grid.width == 8 * 24 + 9 * 2);
   CHECK(grid.height == 2 * 24 + 3 * 2);
 
-  const auto records = csv_records(dir / "per_image.csv");
+  const auto records = testing::csv_records(dir / "per_image.csv");
   REQUIRE(records.size() == copied.size());
   const torch::Tensor real = io::read_npy((dir / "features.real.npy").string());
   const torch::Tensor fake = io::read_npy((dir / "features.fake.npy").string());
@@ -312,7 +301,7 @@ TEST_CASE("per-image rows with a classifier: its prediction and the probability 
 
   // The reference: the network run on the files the rows name, in one batch as eval runs them.
   const auto network = eval::open_feature_network(request.features, torch::kCPU);
-  const auto records = csv_records(dir / "rows.csv");
+  const auto records = testing::csv_records(dir / "rows.csv");
   REQUIRE_FALSE(records.empty());
   std::vector<torch::Tensor> all;
   for (const auto& record : records) {

@@ -157,18 +157,6 @@ FilterModels& filter_models() {
 }
 
 // The manifest as rows of fields keyed by the header.
-std::vector<std::map<std::string, std::string>> filter_manifest(const fs::path& folder) {
-  const std::vector<std::uint8_t> bytes = io::read_file_bytes((folder / "manifest.csv").string());
-  const std::vector<CsvRow> rows = parse_csv(std::string(bytes.begin(), bytes.end()), "manifest.csv");
-  std::vector<std::map<std::string, std::string>> records;
-  for (std::size_t i = 1; i < rows.size(); ++i) {
-    REQUIRE(rows[i].fields.size() == rows[0].fields.size());
-    std::map<std::string, std::string> record;
-    for (std::size_t j = 0; j < rows[i].fields.size(); ++j) record[rows[0].fields[j]] = rows[i].fields[j];
-    records.push_back(record);
-  }
-  return records;
-}
 
 std::string manifest_header(const fs::path& folder) { return testing::read_lines(folder / "manifest.csv").at(0); }
 
@@ -403,7 +391,7 @@ TEST_CASE("an unconditional model keeps the first candidates the classifier is s
   request.batch = 5;
   REQUIRE(run_sample(request) == 0);
   CHECK(manifest_header(dir / "kept") == "file,seed,label,class,confidence");
-  const auto rows = filter_manifest(dir / "kept");
+  const auto rows = testing::csv_records(dir / "kept" / "manifest.csv");
   REQUIRE(rows.size() == static_cast<std::size_t>(num));
   const std::vector<std::string> class_names = {"blobs", "circles"};
   std::vector<fs::path> kept_files;
@@ -440,7 +428,7 @@ TEST_CASE("an unconditional model keeps the first candidates the classifier is s
     all.out_dir = (dir / "all").string();
     all.filter.min_confidence = 0.0;
     REQUIRE(run_sample(all) == 0);
-    const auto all_rows = filter_manifest(dir / "all");
+    const auto all_rows = testing::csv_records(dir / "all" / "manifest.csv");
     REQUIRE(all_rows.size() == static_cast<std::size_t>(num));
     for (std::int64_t i = 0; i < num; ++i) {
       CHECK(all_rows[static_cast<std::size_t>(i)].at("seed") == std::to_string(i));
@@ -471,7 +459,7 @@ TEST_CASE("balanced filtered sampling fills every class with candidates the clas
   SampleRequest request = filtered_request(models.conditional, dir / "kept", num, p);
   request.batch = 3;
   REQUIRE(run_sample(request) == 0);
-  const auto rows = filter_manifest(dir / "kept");
+  const auto rows = testing::csv_records(dir / "kept" / "manifest.csv");
   REQUIRE(rows.size() == static_cast<std::size_t>(num));
   std::map<std::string, int> per_class;
   for (std::int64_t i = 0; i < num; ++i) {
@@ -500,7 +488,7 @@ TEST_CASE("balanced filtered sampling fills every class with candidates the clas
     const FilterModels& trained = filter_models();
     fs::create_directories(dir / "swapped");
     std::string manifest = "file,label,class\n";
-    for (const auto& row : filter_manifest(trained.dir / "labelled")) {
+    for (const auto& row : testing::csv_records(trained.dir / "labelled" / "manifest.csv")) {
       fs::copy_file(trained.dir / "labelled" / row.at("file"), dir / "swapped" / row.at("file"));
       manifest += fmt::format("{},{},{}\n", row.at("file"), row.at("label") == "0" ? 1 : 0, row.at("class"));
     }
@@ -522,7 +510,7 @@ TEST_CASE("balanced filtered sampling fills every class with candidates the clas
     REQUIRE(run_sample(by_name) == 0);
     std::vector<torch::Tensor> images;
     std::vector<std::int64_t> labels;
-    for (const auto& row : filter_manifest(dir / "by_name")) {
+    for (const auto& row : testing::csv_records(dir / "by_name" / "manifest.csv")) {
       images.push_back(io::image_to_tensor(io::read_image((dir / "by_name" / row.at("file")).string(), 3)));
       labels.push_back(std::stoll(row.at("label")));
     }
@@ -543,7 +531,7 @@ TEST_CASE("balanced filtered sampling fills every class with candidates the clas
     one.classes = "circles";
     one.num = 4;
     REQUIRE(run_sample(one) == 0);
-    const auto one_rows = filter_manifest(dir / "circles");
+    const auto one_rows = testing::csv_records(dir / "circles" / "manifest.csv");
     REQUIRE(one_rows.size() == 4);
     for (std::int64_t i = 0; i < 4; ++i) {
       const std::int64_t attempt = one_reference.attempt_of_image.at(i);
@@ -624,7 +612,7 @@ TEST_CASE("copy rejection drops candidates nearer to a training image than the c
     REQUIRE(reference.attempt_of_image.rbegin()->second < candidates);
     REQUIRE(run_sample(request) == 0);
     CHECK(manifest_header(dir / "kept") == "file,seed,label,class,confidence,nearest_distance");
-    const auto rows = filter_manifest(dir / "kept");
+    const auto rows = testing::csv_records(dir / "kept" / "manifest.csv");
     REQUIRE(rows.size() == static_cast<std::size_t>(num));
     for (std::int64_t i = 0; i < num; ++i) {
       const std::int64_t attempt = reference.attempt_of_image.at(i);
@@ -641,7 +629,7 @@ TEST_CASE("copy rejection drops candidates nearer to a training image than the c
     REQUIRE(reference.complete);
     REQUIRE(reference.attempt_of_image.rbegin()->second < candidates);
     REQUIRE(run_sample(request) == 0);
-    const auto rows = filter_manifest(dir / "kept");
+    const auto rows = testing::csv_records(dir / "kept" / "manifest.csv");
     for (std::int64_t i = 0; i < num; ++i) {
       CHECK(rows[static_cast<std::size_t>(i)].at("seed") == std::to_string(reference.attempt_of_image.at(i)));
       CHECK(std::stod(rows[static_cast<std::size_t>(i)].at("nearest_distance")) >= by_hand);

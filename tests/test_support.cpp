@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "synthgen/config/load.h"
+#include "synthgen/core/csv.h"
 #include "synthgen/io/file_io.h"
 #include "synthgen/io/image_codec.h"
 #include "synthgen/tasks/train_task.h"
@@ -139,6 +140,19 @@ std::string write_config_file(const TempDir& dir, const Config& config, const st
   const std::string text = dump_config(config);
   io::write_file_atomic(path, text.data(), text.size(), false);
   return path;
+}
+
+std::vector<std::map<std::string, std::string>> csv_records(const std::filesystem::path& path) {
+  const std::vector<std::uint8_t> bytes = io::read_file_bytes(path.string());
+  const std::vector<CsvRow> rows = parse_csv(std::string(bytes.begin(), bytes.end()), path.string());
+  std::vector<std::map<std::string, std::string>> records;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    REQUIRE(rows[i].fields.size() == rows[0].fields.size());
+    std::map<std::string, std::string> record;
+    for (std::size_t j = 0; j < rows[i].fields.size(); ++j) record[rows[0].fields[j]] = rows[i].fields[j];
+    records.push_back(record);
+  }
+  return records;
 }
 
 train::DataInfo data_info_with_classes(std::int64_t classes) {

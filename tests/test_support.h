@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "synthgen/config/config.h"
@@ -72,6 +73,10 @@ std::string write_config_file(const TempDir& dir, const Config& config, const st
 // The entries under `folder`, recursively, as sorted '/'-separated relative paths, leaving out
 // hidden names (synthgen's record of its outputs): what a reader of an output folder sees.
 std::vector<std::string> visible_entries(const std::filesystem::path& folder);
+
+// The rows of a CSV file with a header line, each as {column name: field}; REQUIREs every row to
+// have as many fields as the header.
+std::vector<std::map<std::string, std::string>> csv_records(const std::filesystem::path& path);
 
 // The lines of a text file.
 std::vector<std::string> read_lines(const std::filesystem::path& path);
